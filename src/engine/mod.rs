@@ -1,0 +1,234 @@
+//! The detection engine: keyword prefilter, windowed regex matching and filters.
+//!
+//! Input is bytes (any encoding, any line ending). Work is proportional to the number of
+//! keyword hits, not to the number of rules: a rule's regex only ever runs on windows around
+//! hits of its own keywords.
+
+pub mod checksum;
+pub mod location;
+pub mod placeholder;
+
+use std::ops::Range;
+
+use regex::bytes::CaptureLocations;
+
+use crate::rules::{CompiledRule, RuleSet};
+
+/// A filter that can drop a candidate, in the order they run (cheapest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    Entropy,
+    Checksum,
+    Placeholder,
+}
+
+/// A candidate that survived every filter: offsets into the scanned bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawMatch {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    /// The credential.
+    pub secret: Range<usize>,
+    /// The whole regex match.
+    pub span: Range<usize>,
+    /// Companion values (named captures and nearby companions) by name.
+    pub companions: Vec<(String, Range<usize>)>,
+    /// Shannon entropy of the secret in bits per byte.
+    pub entropy: f32,
+}
+
+/// Reusable per-thread buffers, so scanning a blob allocates nothing until a finding appears.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    windows: Vec<(u32, usize, usize)>,
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl Scratch {
+    /// Fresh buffers; keep one per thread and reuse it for every blob.
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+}
+
+/// Scans `haystack` with every rule whose keyword occurs in it; matches are appended to `out`
+/// ordered by position.
+pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+    let first_new = out.len();
+    scratch.windows.clear();
+    for hit in rules.keywords.find_overlapping_iter(haystack) {
+        for &rule_index in &rules.keyword_rules[hit.pattern().as_usize()] {
+            let window = rules.rules[rule_index as usize].window;
+            let start = snap_to_line_start(haystack, hit.start().saturating_sub(window), window);
+            let end = snap_to_line_end(haystack, hit.end().saturating_add(window).min(haystack.len()), window);
+            scratch.windows.push((rule_index, start, end));
+        }
+    }
+    if scratch.windows.is_empty() {
+        return;
+    }
+    scratch.windows.sort_unstable();
+    if scratch.locations.len() < rules.rules.len() {
+        scratch.locations.resize_with(rules.rules.len(), || None);
+    }
+    let mut i = 0;
+    while i < scratch.windows.len() {
+        let (rule_index, start, mut end) = scratch.windows[i];
+        i += 1;
+        while i < scratch.windows.len() && scratch.windows[i].0 == rule_index && scratch.windows[i].1 <= end {
+            end = end.max(scratch.windows[i].2);
+            i += 1;
+        }
+        let rule = &rules.rules[rule_index as usize];
+        let locations = scratch.locations[rule_index as usize].get_or_insert_with(|| rule.regex.capture_locations());
+        run_rule(rule, rule_index as usize, haystack, start..end, locations, out);
+    }
+    attach_companions(rules, haystack, &mut out[first_new..]);
+    drop_shadowed_generic(rules, out, first_new);
+}
+
+/// Moves a window start back to the beginning of its line, if that is within `limit` bytes.
+fn snap_to_line_start(haystack: &[u8], start: usize, limit: usize) -> usize {
+    if start == 0 {
+        return 0;
+    }
+    let floor = start.saturating_sub(limit);
+    match memchr::memrchr(b'\n', &haystack[floor..start]) {
+        Some(i) => floor + i + 1,
+        None if floor == 0 => 0,
+        None => start,
+    }
+}
+
+/// Moves a window end forward to the end of its line, if that is within `limit` bytes.
+fn snap_to_line_end(haystack: &[u8], end: usize, limit: usize) -> usize {
+    if end >= haystack.len() {
+        return haystack.len();
+    }
+    let ceiling = end.saturating_add(limit).min(haystack.len());
+    match memchr::memchr(b'\n', &haystack[end..ceiling]) {
+        Some(i) => end + i,
+        None if ceiling == haystack.len() => ceiling,
+        None => end,
+    }
+}
+
+fn run_rule(
+    rule: &CompiledRule,
+    rule_index: usize,
+    haystack: &[u8],
+    window: Range<usize>,
+    locations: &mut CaptureLocations,
+    out: &mut Vec<RawMatch>,
+) {
+    let bounded = &haystack[..window.end];
+    let mut at = window.start;
+    while at <= window.end {
+        let Some(whole) = rule.regex.captures_read_at(locations, bounded, at) else {
+            break;
+        };
+        at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+        let Some((secret_start, secret_end)) = locations.get(rule.secret_group) else {
+            continue;
+        };
+        if secret_start == secret_end {
+            continue;
+        }
+        let secret = &haystack[secret_start..secret_end];
+        if rejecting_filter(rule, secret).is_some() {
+            continue;
+        }
+        let mut companions = Vec::new();
+        for (group, name) in &rule.named_groups {
+            if let Some((s, e)) = locations.get(*group) {
+                if e > s {
+                    companions.push((name.clone(), s..e));
+                }
+            }
+        }
+        out.push(RawMatch {
+            rule: rule_index,
+            secret: secret_start..secret_end,
+            span: whole.start()..whole.end(),
+            companions,
+            entropy: entropy::shannon_entropy(secret),
+        });
+    }
+}
+
+/// The first filter that rejects `secret` for `rule`, cheapest checks first.
+pub fn rejecting_filter(rule: &CompiledRule, secret: &[u8]) -> Option<Filter> {
+    if let Some(min) = rule.spec.min_entropy {
+        if entropy::shannon_entropy(secret) < min {
+            return Some(Filter::Entropy);
+        }
+    }
+    if let Some(kind) = rule.spec.checksum {
+        if !checksum::verify(kind, secret) {
+            return Some(Filter::Checksum);
+        }
+    }
+    if rule.spec.placeholders && placeholder::is_placeholder(secret) {
+        return Some(Filter::Placeholder);
+    }
+    None
+}
+
+/// Finds each declared companion of a match near its secret; runs only for matches that
+/// survived the filters, so it stays off the hot path.
+pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMatch]) {
+    for m in matches.iter_mut() {
+        let rule = &rules.rules[m.rule];
+        for companion in &rule.companions {
+            if m.companions.iter().any(|(name, _)| *name == companion.name) {
+                continue;
+            }
+            let start = m.span.start.saturating_sub(companion.within);
+            let end = m.span.end.saturating_add(companion.within).min(haystack.len());
+            let mut best: Option<Range<usize>> = None;
+            let mut locations = companion.regex.capture_locations();
+            let mut at = start;
+            let bounded = &haystack[..end];
+            while let Some(whole) = companion.regex.captures_read_at(&mut locations, bounded, at) {
+                at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+                let Some((s, e)) = locations.get(companion.value_group) else { continue };
+                if e <= s || (s < m.secret.end && e > m.secret.start) {
+                    continue;
+                }
+                let distance = |r: &Range<usize>| r.start.abs_diff(m.secret.start);
+                if best.as_ref().is_none_or(|b| distance(&(s..e)) < distance(b)) {
+                    best = Some(s..e);
+                }
+                if at > end {
+                    break;
+                }
+            }
+            if let Some(range) = best {
+                m.companions.push((companion.name.clone(), range));
+            }
+        }
+    }
+}
+
+/// A generic rule's match is dropped when a specific rule found an overlapping secret.
+fn drop_shadowed_generic(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: usize) {
+    let new = &mut out[first_new..];
+    new.sort_by(|a, b| (a.secret.start, a.secret.end, a.rule).cmp(&(b.secret.start, b.secret.end, b.rule)));
+    let has_generic = new.iter().any(|m| rules.rules[m.rule].spec.generic);
+    if !has_generic {
+        return;
+    }
+    let specific: Vec<Range<usize>> = new
+        .iter()
+        .filter(|m| !rules.rules[m.rule].spec.generic)
+        .map(|m| m.secret.clone())
+        .collect();
+    let mut index = first_new;
+    out.retain(|m| {
+        let keep = index < first_new
+            || !rules.rules[m.rule].spec.generic
+            || !specific.iter().any(|s| s.start < m.secret.end && m.secret.start < s.end);
+        index += 1;
+        keep
+    });
+}

@@ -1,0 +1,131 @@
+//! Recognises values that are documentation examples, templates or filler rather than
+//! credentials, so that `API_KEY=<your key here>` never becomes an alert.
+
+/// Fragments that, anywhere in a value (ASCII case-insensitive), mark it as a placeholder.
+const MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "....",
+    "${",
+    "{{",
+    "}}",
+    "<",
+    ">",
+    "%(",
+    "%s",
+    "$(",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yourpassword",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "replaceme",
+    "replace_me",
+    "replace-me",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "insert_",
+    "insert-",
+    "123456789",
+    "abcdefghij",
+    "qwerty",
+];
+
+/// Whole values that are words, not secrets (compared ASCII case-insensitively).
+const WORDS: &[&str] = &[
+    "password", "passwd", "pass", "secret", "token", "apikey", "api_key", "admin", "root", "user",
+    "username", "test", "testing", "null", "none", "nil", "true", "false", "undefined", "string",
+    "value", "foo", "bar", "baz", "foobar", "letmein", "default", "guest", "sample", "demo",
+    "pwd", "mypassword", "mysecret", "secretkey", "s3cr3t", "hunter2", "abc123",
+];
+
+/// Published documentation values that look random but are not credentials.
+const KNOWN_DOC_VALUES: &[&str] = &["sk_test_4eC39HqLyjWDarjtT1zdp7dc", "pk_test_TYooMQauvdEDq54NiTphI7jx"];
+
+/// True when `value` is a placeholder, a template, a documentation value or too uniform to
+/// be a generated credential.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    if value.is_empty() {
+        return true;
+    }
+    if WORDS.iter().any(|w| value.eq_ignore_ascii_case(w.as_bytes())) {
+        return true;
+    }
+    if KNOWN_DOC_VALUES.iter().any(|w| value == w.as_bytes()) {
+        return true;
+    }
+    if MARKERS.iter().any(|m| contains_ignore_case(value, m.as_bytes())) {
+        return true;
+    }
+    low_variety(value)
+}
+
+/// Eight or more bytes drawn from at most two distinct characters (`aaaaaaaa`, `abababab`),
+/// or a long run of one character, cannot be a generated secret.
+fn low_variety(value: &[u8]) -> bool {
+    if value.len() >= 8 {
+        let first = value[0];
+        let second = value.iter().copied().find(|&b| b != first);
+        if let Some(second) = second {
+            if value.iter().all(|&b| b == first || b == second) {
+                return true;
+            }
+        } else {
+            return true;
+        }
+    }
+    let mut run = 1;
+    for pair in value.windows(2) {
+        if pair[0] == pair[1] && pair[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for value in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "<TOKEN>",
+            "${GITHUB_TOKEN}",
+            "{{ api_key }}",
+            "changeme",
+            "Password",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "sk_live_0000000000000000000000",
+        ] {
+            assert!(is_placeholder(value.as_bytes()), "{value} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_values_are_not_placeholders() {
+        for value in ["ghp_Q2m7Rk9Lx4Vn8Pz1Tb6Wc3Yd5Hf0Js1a2B3c", "h7Gq2pLm9Zx", "S3vT8kW1qR"] {
+            assert!(!is_placeholder(value.as_bytes()), "{value} should not be a placeholder");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `.leakhoundignore`: a repository's own list of known, accepted findings.
+//!
+//! Each line is either a finding fingerprint (32 hex digits) that suppresses that credential
+//! wherever it appears, or a gitignore-style path pattern (applied by the walker) for files not
+//! to scan; `#` starts a comment. Fingerprints are content-based, so a suppression survives
+//! moving the line and never hides a different secret on the same line.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::finding::Finding;
+
+/// File name looked up at the root of each scanned directory.
+pub const IGNORE_FILE_NAME: &str = ".leakhoundignore";
+
+/// Fingerprints whose findings are not reported.
+#[derive(Debug, Default, Clone)]
+pub struct Suppressions {
+    fingerprints: HashSet<String>,
+}
+
+impl Suppressions {
+    /// No suppressions.
+    pub fn none() -> Suppressions {
+        Suppressions::default()
+    }
+
+    /// Reads the fingerprints of `dir/.leakhoundignore`, if the file exists.
+    pub fn add_from_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        let path = dir.join(IGNORE_FILE_NAME);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                self.add_from_text(&String::from_utf8_lossy(&bytes));
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes every fingerprint line of an ignore file's text; other lines are path patterns.
+    pub fn add_from_text(&mut self, text: &str) {
+        for line in text.lines() {
+            let entry = line.split('#').next().unwrap_or("").trim();
+            if is_fingerprint(entry) {
+                self.fingerprints.insert(entry.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// True when the finding's fingerprint is listed.
+    pub fn suppresses(&self, finding: &Finding) -> bool {
+        !self.fingerprints.is_empty() && self.fingerprints.contains(&finding.fingerprint)
+    }
+
+    /// Number of fingerprints known.
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    /// True when nothing is suppressed.
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
+    }
+}
+
+fn is_fingerprint(entry: &str) -> bool {
+    entry.len() == 32 && entry.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_fingerprint_lines_are_taken() {
+        let mut s = Suppressions::none();
+        s.add_from_text("# comment\n0123456789abcdef0123456789ABCDEF  # known fake\ncorpus/**\n\n");
+        assert_eq!(s.len(), 1);
+        assert!(s.fingerprints.contains("0123456789abcdef0123456789abcdef"));
+    }
+}

@@ -1,0 +1,87 @@
+//! Runs every rule's examples: the proof that a rule finds what it claims and stays quiet
+//! on what it should ignore. Used by `leakhound rules check` and by `cargo test`.
+
+use crate::engine::{self, Scratch};
+use crate::finding::build_findings;
+
+use super::RuleSet;
+
+/// One example that did not behave as its rule file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub origin: String,
+    pub problem: String,
+}
+
+/// Totals of a check run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    pub rules: usize,
+    pub examples: usize,
+    pub negative_examples: usize,
+    pub failures: Vec<ExampleFailure>,
+}
+
+/// Checks the examples of the rules selected by `selected` (all when it returns true),
+/// scanning each example with the whole rule set, as a real scan would.
+pub fn check_examples(rules: &RuleSet, selected: impl Fn(&str) -> bool) -> CheckReport {
+    let mut report = CheckReport::default();
+    let mut scratch = Scratch::new();
+    let mut matches = Vec::new();
+    for rule in rules.rules.iter().filter(|r| selected(&r.spec.id)) {
+        report.rules += 1;
+        let id = &rule.spec.id;
+        let fail = |problem: String| ExampleFailure {
+            rule: id.clone(),
+            origin: rule.origin.clone(),
+            problem,
+        };
+        if rule.spec.examples.is_empty() {
+            report.failures.push(fail("has no examples".into()));
+        }
+        for (n, example) in rule.spec.examples.iter().enumerate() {
+            report.examples += 1;
+            matches.clear();
+            engine::scan(rules, example.text.as_bytes(), &mut scratch, &mut matches);
+            let findings = build_findings(rules, "example", example.text.as_bytes(), &matches);
+            let own: Vec<_> = findings.iter().filter(|f| f.rule_id == *id).collect();
+            let Some(hit) = own.iter().find(|f| f.secret.as_deref() == Some(example.secret.as_str())) else {
+                let got: Vec<&str> = own.iter().filter_map(|f| f.secret.as_deref()).collect();
+                report.failures.push(fail(format!(
+                    "example {} not found: expected secret {:?}, rule reported {:?}",
+                    n + 1,
+                    example.secret,
+                    got
+                )));
+                continue;
+            };
+            for (name, expected) in &example.companions {
+                if hit.companions.get(name) != Some(expected) {
+                    report.failures.push(fail(format!(
+                        "example {}: companion '{name}' expected {:?}, got {:?}",
+                        n + 1,
+                        expected,
+                        hit.companions.get(name)
+                    )));
+                }
+            }
+        }
+        for (n, text) in rule.spec.negative_examples.iter().enumerate() {
+            report.negative_examples += 1;
+            matches.clear();
+            engine::scan(rules, text.as_bytes(), &mut scratch, &mut matches);
+            let found: Vec<String> = build_findings(rules, "example", text.as_bytes(), &matches)
+                .into_iter()
+                .filter(|f| f.rule_id == *id)
+                .filter_map(|f| f.secret)
+                .collect();
+            if !found.is_empty() {
+                report
+                    .failures
+                    .push(fail(format!("negative example {} was reported: {:?}", n + 1, found)));
+            }
+        }
+    }
+    report
+}

@@ -1,0 +1,225 @@
+//! Turns loaded rule specs into regexes and one keyword automaton, validating every field a
+//! user could get wrong so that a bad rule fails at load time with its file and id.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::load::LoadedRule;
+use super::schema::RuleSpec;
+use super::RuleError;
+
+/// Default bytes searched either side of a keyword hit.
+pub const DEFAULT_WINDOW: usize = 256;
+/// Largest window a rule may ask for; keeps one rule from turning into a whole-file scan.
+pub const MAX_WINDOW: usize = 64 * 1024;
+/// Shortest keyword accepted: shorter ones hit nearly every line of real code.
+pub const MIN_KEYWORD_LEN: usize = 3;
+const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A companion regex ready to run near a secret.
+#[derive(Debug)]
+pub struct CompiledCompanion {
+    pub name: String,
+    pub regex: Regex,
+    /// Capture group holding the value (`value`), or 0 for the whole match.
+    pub value_group: usize,
+    pub within: usize,
+}
+
+/// A rule ready for the engine.
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub spec: RuleSpec,
+    pub origin: String,
+    pub builtin: bool,
+    pub regex: Regex,
+    /// Capture group of the credential (`secret`), or 0 for the whole match.
+    pub secret_group: usize,
+    /// Other named groups of the main regex, reported as companions.
+    pub named_groups: Vec<(usize, String)>,
+    pub companions: Vec<CompiledCompanion>,
+    pub window: usize,
+}
+
+/// Every rule of a scan plus the keyword automaton that decides which of them run where.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<CompiledRule>,
+    /// One pattern per distinct (lower-cased) keyword.
+    pub keywords: AhoCorasick,
+    /// For each keyword pattern, the rules that listed it.
+    pub keyword_rules: Vec<Vec<u32>>,
+}
+
+impl RuleSet {
+    /// Compiles and validates rules; the first problem found is returned with file and rule.
+    pub fn compile(rules: Vec<LoadedRule>) -> Result<RuleSet, RuleError> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut keyword_index: std::collections::HashMap<String, usize> = Default::default();
+        let mut keyword_list: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (rule_index, loaded) in rules.into_iter().enumerate() {
+            let rule = compile_rule(loaded)?;
+            for keyword in &rule.spec.keywords {
+                let key = keyword.to_ascii_lowercase();
+                let slot = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keyword_list.push(key);
+                    keyword_rules.push(Vec::new());
+                    keyword_list.len() - 1
+                });
+                let index = u32::try_from(rule_index).map_err(|_| RuleError::File {
+                    file: rule.origin.clone(),
+                    problem: "too many rules".into(),
+                })?;
+                if !keyword_rules[slot].contains(&index) {
+                    keyword_rules[slot].push(index);
+                }
+            }
+            compiled.push(rule);
+        }
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keyword_list)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&keyword_list)
+            })
+            .map_err(|e| RuleError::File {
+                file: "<keywords>".into(),
+                problem: format!("cannot build keyword automaton: {e}"),
+            })?;
+        Ok(RuleSet {
+            rules: compiled,
+            keywords,
+            keyword_rules,
+        })
+    }
+
+    /// Looks a rule up by id.
+    pub fn get(&self, id: &str) -> Option<&CompiledRule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when no rule is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+fn invalid(rule: &LoadedRule, problem: impl Into<String>) -> RuleError {
+    RuleError::Invalid {
+        file: rule.origin.clone(),
+        rule: rule.spec.id.clone(),
+        problem: problem.into(),
+    }
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
+    let spec = &loaded.spec;
+    let id_ok = !spec.id.is_empty()
+        && spec.id.len() <= 100
+        && spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_');
+    if !id_ok {
+        return Err(invalid(&loaded, "id must be 1-100 chars of [a-z0-9._-]"));
+    }
+    for (field, value) in [("provider", &spec.provider), ("name", &spec.name)] {
+        if value.trim().is_empty() {
+            return Err(invalid(&loaded, format!("'{field}' must not be empty")));
+        }
+    }
+    if spec.keywords.is_empty() {
+        return Err(invalid(
+            &loaded,
+            "no keywords: every rule needs at least one keyword for the prefilter",
+        ));
+    }
+    for keyword in &spec.keywords {
+        if keyword.len() < MIN_KEYWORD_LEN || !keyword.is_ascii() {
+            return Err(invalid(
+                &loaded,
+                format!("keyword {keyword:?} must be ASCII and at least {MIN_KEYWORD_LEN} bytes long"),
+            ));
+        }
+    }
+    if let Some(e) = spec.min_entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(invalid(&loaded, format!("min_entropy {e} is outside 0.0..=8.0 bits per byte")));
+        }
+    }
+    let window = spec.window.unwrap_or(DEFAULT_WINDOW);
+    if !(16..=MAX_WINDOW).contains(&window) {
+        return Err(invalid(&loaded, format!("window {window} is outside 16..={MAX_WINDOW}")));
+    }
+    if let Some(reference) = &spec.reference {
+        if !(reference.starts_with("https://") || reference.starts_with("http://")) {
+            return Err(invalid(&loaded, format!("reference {reference:?} is not an http(s) URL")));
+        }
+    }
+    let regex = build_regex(&spec.regex).map_err(|e| invalid(&loaded, format!("regex does not compile: {e}")))?;
+    let mut secret_group = 0;
+    let mut named_groups = Vec::new();
+    for (index, name) in regex.capture_names().enumerate() {
+        match name {
+            Some("secret") => secret_group = index,
+            Some(other) => named_groups.push((index, other.to_string())),
+            None => {}
+        }
+    }
+    let mut companions = Vec::with_capacity(spec.companions.len());
+    for companion in &spec.companions {
+        let companion_regex = build_regex(&companion.regex).map_err(|e| {
+            invalid(&loaded, format!("companion '{}' regex does not compile: {e}", companion.name))
+        })?;
+        if companion.within == 0 || companion.within > MAX_WINDOW {
+            return Err(invalid(
+                &loaded,
+                format!("companion '{}' within must be 1..={MAX_WINDOW}", companion.name),
+            ));
+        }
+        let value_group = companion_regex
+            .capture_names()
+            .position(|n| n == Some("value"))
+            .unwrap_or(0);
+        companions.push(CompiledCompanion {
+            name: companion.name.clone(),
+            regex: companion_regex,
+            value_group,
+            within: companion.within,
+        });
+    }
+    for (index, example) in spec.examples.iter().enumerate() {
+        if example.secret.is_empty() {
+            return Err(invalid(&loaded, format!("example {} has an empty secret", index + 1)));
+        }
+    }
+    Ok(CompiledRule {
+        regex,
+        secret_group,
+        named_groups,
+        companions,
+        window,
+        origin: loaded.origin,
+        builtin: loaded.builtin,
+        spec: loaded.spec,
+    })
+}

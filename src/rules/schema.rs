@@ -1,0 +1,136 @@
+//! The rule file format as it is written on disk (`rules/<provider>.toml`).
+//!
+//! Kept separate from the compiled form so that the on-disk schema can stay strict
+//! (`deny_unknown_fields` catches typos) while the engine works on pre-built automata.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a leak of this credential is; drives report ordering and SARIF levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// How likely a match of this rule is a real credential rather than look-alike text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// Lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// Offline structural checks that let a rule reject look-alikes without asking the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChecksumKind {
+    /// GitHub (`ghp_` …) and npm (`npm_`) tokens: the last six base62 characters are the
+    /// CRC32 of the rest of the token body.
+    Crc32Base62,
+    /// JSON Web Tokens: header and payload must decode to JSON objects, the header with `alg`.
+    Jwt,
+}
+
+impl ChecksumKind {
+    /// Name as written in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumKind::Crc32Base62 => "crc32-base62",
+            ChecksumKind::Jwt => "jwt",
+        }
+    }
+}
+
+/// A value that belongs with the secret and is searched for near it (e.g. the AWS key id
+/// that pairs with a secret access key), so validators and triage get the whole credential.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanionSpec {
+    pub name: String,
+    /// Regex whose capture named `value` (or whole match) is the companion value.
+    pub regex: String,
+    /// Bytes searched either side of the secret.
+    #[serde(default = "default_companion_within")]
+    pub within: usize,
+}
+
+fn default_companion_within() -> usize {
+    1024
+}
+
+/// A positive example: scanning `text` must report this rule with exactly `secret`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleExample {
+    pub text: String,
+    pub secret: String,
+    /// Expected companion values, by companion name.
+    #[serde(default)]
+    pub companions: std::collections::BTreeMap<String, String>,
+}
+
+/// One rule exactly as written in a rule file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub provider: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub min_entropy: Option<f32>,
+    #[serde(default)]
+    pub checksum: Option<ChecksumKind>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub window: Option<usize>,
+    #[serde(default)]
+    pub generic: bool,
+    #[serde(default = "default_true")]
+    pub placeholders: bool,
+    #[serde(default)]
+    pub companions: Vec<CompanionSpec>,
+    #[serde(default)]
+    pub examples: Vec<RuleExample>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
+}

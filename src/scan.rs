@@ -1,0 +1,284 @@
+//! What a scan is: options, the per-blob step shared by every source, counters, and the
+//! summary every report ends with.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::{self, RawMatch, Scratch};
+use crate::finding::{build_findings, Finding};
+use crate::ignorefile::Suppressions;
+use crate::rules::RuleSet;
+
+/// Default largest file scanned: 50 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+/// Bytes inspected for a NUL byte to decide that content is binary (as git does).
+pub const BINARY_SNIFF_LEN: usize = 8000;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files and directories; `-` means standard input.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    /// Files larger than this are skipped and counted.
+    pub max_file_size: u64,
+    /// Honour `.gitignore`, `.ignore` and `.leakhoundignore` path patterns.
+    pub respect_ignore: bool,
+    /// Follow symbolic links while walking.
+    pub follow_symlinks: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            threads: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            respect_ignore: true,
+            follow_symlinks: false,
+        }
+    }
+}
+
+/// Why some input was not scanned; every skip is counted under one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Holds a NUL byte in its first 8000 bytes.
+    Binary,
+    /// Larger than `--max-file-size`.
+    TooLarge,
+    /// Could not be opened or read (permissions, vanished, I/O error).
+    Unreadable,
+    /// A symbolic link that was not followed.
+    Symlink,
+    /// A FIFO, socket or device: reading it could block or never end.
+    NotARegularFile,
+}
+
+impl SkipReason {
+    /// Name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too_large",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Symlink => "symlink",
+            SkipReason::NotARegularFile => "not_a_regular_file",
+        }
+    }
+}
+
+/// An input that could not be scanned, with the reason in words.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanIssue {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Totals of a finished scan, shown by every report.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ScanSummary {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Inputs that could not be read or were too large, each with the reason (capped list).
+    pub not_scanned: Vec<ScanIssue>,
+    pub findings: u64,
+    /// Findings suppressed by `.leakhoundignore` fingerprints.
+    pub suppressed: u64,
+    pub rules: usize,
+    pub elapsed_ms: u64,
+    pub throughput_mb_s: f64,
+}
+
+/// Most unreadable inputs listed by name; the rest are still counted.
+const MAX_LISTED_ERRORS: usize = 1000;
+
+/// Live counters shared by worker threads; also feeds the progress bar.
+#[derive(Debug, Default)]
+pub struct ScanCounters {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub findings: AtomicU64,
+    pub suppressed: AtomicU64,
+    skipped: Mutex<BTreeMap<SkipReason, u64>>,
+    errors: Mutex<Vec<ScanIssue>>,
+}
+
+impl ScanCounters {
+    /// Counts a skipped input; unreadable ones are also listed with their reason.
+    pub fn skip(&self, reason: SkipReason, path: &str, detail: Option<String>) {
+        if let Ok(mut skipped) = self.skipped.lock() {
+            *skipped.entry(reason).or_insert(0) += 1;
+        }
+        if let Some(detail) = detail {
+            if let Ok(mut errors) = self.errors.lock() {
+                if errors.len() < MAX_LISTED_ERRORS {
+                    errors.push(ScanIssue {
+                        path: path.to_string(),
+                        reason: detail,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Freezes the counters into a summary.
+    pub fn summary(&self, rules: usize, started: Instant) -> ScanSummary {
+        let elapsed = started.elapsed();
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let seconds = elapsed.as_secs_f64().max(1e-9);
+        let mut errors = self.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        errors.sort();
+        ScanSummary {
+            files_scanned: self.files.load(Ordering::Relaxed),
+            bytes_scanned: bytes,
+            skipped: self.skipped.lock().map(|s| s.clone()).unwrap_or_default(),
+            not_scanned: errors,
+            findings: self.findings.load(Ordering::Relaxed),
+            suppressed: self.suppressed.load(Ordering::Relaxed),
+            rules,
+            elapsed_ms: elapsed.as_millis() as u64,
+            throughput_mb_s: ((bytes as f64 / 1e6) / seconds * 10.0).round() / 10.0,
+        }
+    }
+}
+
+/// Receives findings as soon as a blob is scanned (streaming reports write them at once).
+pub trait FindingSink: Sync {
+    /// Takes the findings of one blob.
+    fn accept(&self, findings: Vec<Finding>);
+}
+
+/// The step every source shares: bytes in, findings out, with suppressions applied.
+pub struct BlobScanner<'a> {
+    pub rules: &'a RuleSet,
+    pub suppressions: &'a Suppressions,
+    pub counters: &'a ScanCounters,
+    pub sink: &'a dyn FindingSink,
+}
+
+/// Per-thread reusable state for [`BlobScanner::scan`].
+#[derive(Debug, Default)]
+pub struct WorkerState {
+    pub scratch: Scratch,
+    pub matches: Vec<RawMatch>,
+    pub buffer: Vec<u8>,
+}
+
+impl BlobScanner<'_> {
+    /// True when `bytes` look binary (a NUL byte near the start).
+    pub fn is_binary(bytes: &[u8]) -> bool {
+        memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
+    }
+
+    /// Scans one blob that is known to be text and sends its findings to the sink.
+    pub fn scan(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, matches: &mut Vec<RawMatch>) {
+        self.counters.files.fetch_add(1, Ordering::Relaxed);
+        self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        matches.clear();
+        engine::scan(self.rules, bytes, scratch, matches);
+        if matches.is_empty() {
+            return;
+        }
+        let mut findings = build_findings(self.rules, origin, bytes, matches);
+        let before = findings.len();
+        findings.retain(|f| !self.suppressions.suppresses(f));
+        let suppressed = (before - findings.len()) as u64;
+        self.counters.suppressed.fetch_add(suppressed, Ordering::Relaxed);
+        if findings.is_empty() {
+            return;
+        }
+        self.counters.findings.fetch_add(findings.len() as u64, Ordering::Relaxed);
+        self.sink.accept(findings);
+    }
+}
+
+/// A scan that cannot start: the problem is in what was asked, not in what was found.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: {source}")]
+    Inaccessible {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Checks that every requested path exists before any work starts.
+pub fn check_paths(paths: &[PathBuf]) -> Result<(), ScanError> {
+    for path in paths {
+        if path.as_os_str() == crate::source::stdin::STDIN_NAME {
+            continue;
+        }
+        if let Err(e) = std::fs::symlink_metadata(path) {
+            let shown = path.display().to_string();
+            return Err(if e.kind() == std::io::ErrorKind::NotFound {
+                ScanError::NotFound { path: shown }
+            } else {
+                ScanError::Inaccessible { path: shown, source: e }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The number of worker threads `--threads 0` stands for: every core.
+pub fn effective_threads(requested: usize) -> usize {
+    if requested > 0 {
+        requested
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
+/// Runs a scan of files, directories and standard input, sending findings to `sink` as they
+/// appear, and returns the summary. A progress bar is drawn on stderr when `progress` is set
+/// and the scan lasts longer than a second.
+pub fn run(
+    rules: &RuleSet,
+    options: &ScanOptions,
+    suppressions: &Suppressions,
+    sink: &dyn FindingSink,
+    progress: bool,
+) -> ScanSummary {
+    let started = Instant::now();
+    let counters = ScanCounters::default();
+    let threads = effective_threads(options.threads);
+    let scanner = BlobScanner {
+        rules,
+        suppressions,
+        counters: &counters,
+        sink,
+    };
+    let stdin_name = std::ffi::OsStr::new(crate::source::stdin::STDIN_NAME);
+    let reads_stdin = options.paths.iter().any(|p| p.as_os_str() == stdin_name);
+    let roots: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != stdin_name)
+        .cloned()
+        .collect();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        if progress {
+            scope.spawn(|| crate::progress::show(&counters, &done));
+        }
+        if reads_stdin {
+            let mut state = WorkerState::default();
+            crate::source::stdin::scan_stdin(&scanner, options.max_file_size, &mut state);
+        }
+        crate::source::fs::scan_roots(&scanner, &roots, options, threads);
+        done.store(true, Ordering::Release);
+    });
+    counters.summary(rules.len(), started)
+}

@@ -1,0 +1,4 @@
+//! Everything that produces bytes to scan: the file-system walker and standard input.
+
+pub mod fs;
+pub mod stdin;
