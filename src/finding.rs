@@ -104,7 +104,12 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
         let companions = m
             .companions
             .iter()
-            .map(|(name, range)| (name.clone(), String::from_utf8_lossy(&haystack[range.clone()]).into_owned()))
+            .map(|(name, range)| {
+                (
+                    name.clone(),
+                    String::from_utf8_lossy(&haystack[range.clone()]).into_owned(),
+                )
+            })
             .collect();
         out.push(Finding {
             rule_id: rule.spec.id.clone(),

@@ -28,7 +28,7 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Files larger than this are skipped and counted.
     pub max_file_size: u64,
-    /// Honour `.gitignore`, `.ignore` and `.leakhoundignore` path patterns.
+    /// Honour the path patterns of `.gitignore`, `.ignore` and `.leakhoundignore`.
     pub respect_ignore: bool,
     /// Follow symbolic links while walking.
     pub follow_symlinks: bool,
@@ -196,7 +196,9 @@ impl BlobScanner<'_> {
         if findings.is_empty() {
             return;
         }
-        self.counters.findings.fetch_add(findings.len() as u64, Ordering::Relaxed);
+        self.counters
+            .findings
+            .fetch_add(findings.len() as u64, Ordering::Relaxed);
         self.sink.accept(findings);
     }
 }

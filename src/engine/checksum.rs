@@ -43,7 +43,8 @@ pub fn encode_base62_6(mut value: u32) -> [u8; 6] {
 /// and the header names an `alg`.
 pub fn jwt(secret: &[u8]) -> bool {
     let mut parts = secret.split(|&b| b == b'.');
-    let (Some(header), Some(payload), Some(_signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use regex::bytes::CaptureLocations;
 
-use crate::rules::{CompiledRule, RuleSet};
+use crate::rules::{CompiledRule, RuleSet, MAX_WINDOW};
 
 /// A filter that can drop a candidate, in the order they run (cheapest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +124,22 @@ fn run_rule(
     let bounded = &haystack[..window.end];
     let mut at = window.start;
     while at <= window.end {
-        let Some(whole) = rule.regex.captures_read_at(locations, bounded, at) else {
+        let Some(mut whole) = rule.regex.captures_read_at(locations, bounded, at) else {
             break;
         };
-        at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+        if whole.end() == window.end && window.end < haystack.len() {
+            // The window may have cut the match short: run it again with room to finish.
+            let extended = &haystack[..window.end.saturating_add(MAX_WINDOW).min(haystack.len())];
+            match rule.regex.captures_read_at(locations, extended, whole.start()) {
+                Some(longer) => whole = longer,
+                None => break,
+            }
+        }
+        at = if whole.end() > whole.start() {
+            whole.end()
+        } else {
+            whole.end() + 1
+        };
         let Some((secret_start, secret_end)) = locations.get(rule.secret_group) else {
             continue;
         };
@@ -190,8 +202,14 @@ pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMat
             let mut at = start;
             let bounded = &haystack[..end];
             while let Some(whole) = companion.regex.captures_read_at(&mut locations, bounded, at) {
-                at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
-                let Some((s, e)) = locations.get(companion.value_group) else { continue };
+                at = if whole.end() > whole.start() {
+                    whole.end()
+                } else {
+                    whole.end() + 1
+                };
+                let Some((s, e)) = locations.get(companion.value_group) else {
+                    continue;
+                };
                 if e <= s || (s < m.secret.end && e > m.secret.start) {
                     continue;
                 }
@@ -213,7 +231,7 @@ pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMat
 /// A generic rule's match is dropped when a specific rule found an overlapping secret.
 fn drop_shadowed_generic(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: usize) {
     let new = &mut out[first_new..];
-    new.sort_by(|a, b| (a.secret.start, a.secret.end, a.rule).cmp(&(b.secret.start, b.secret.end, b.rule)));
+    new.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
     let has_generic = new.iter().any(|m| rules.rules[m.rule].spec.generic);
     if !has_generic {
         return;
@@ -227,8 +245,130 @@ fn drop_shadowed_generic(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: us
     out.retain(|m| {
         let keep = index < first_new
             || !rules.rules[m.rule].spec.generic
-            || !specific.iter().any(|s| s.start < m.secret.end && m.secret.start < s.end);
+            || !specific
+                .iter()
+                .any(|s| s.start < m.secret.end && m.secret.start < s.end);
         index += 1;
         keep
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{parse_rule_file, RuleSet};
+
+    const RULES: &str = r#"
+[[rule]]
+id = "test-token"
+provider = "Test"
+name = "Test token"
+keywords = ["tst_", "tst_a"]
+regex = '''\b(?P<secret>tst_[A-Za-z0-9]{20})\b'''
+severity = "high"
+confidence = "high"
+
+[[rule]]
+id = "test-pair"
+provider = "Test"
+name = "Test pair"
+keywords = ["pairsecret"]
+regex = '''pairsecret\s*=\s*(?P<secret>[A-Za-z0-9]{16})'''
+severity = "high"
+confidence = "high"
+[[rule.companions]]
+name = "id"
+regex = '''pairid\s*=\s*(?P<value>[0-9]{6})'''
+within = 200
+
+[[rule]]
+id = "test-long"
+provider = "Test"
+name = "Long"
+keywords = ["lng_"]
+regex = '''lng_(?P<secret>[a-z]{8,})'''
+window = 16
+severity = "low"
+confidence = "low"
+
+[[rule]]
+id = "test-generic"
+provider = "Test"
+name = "Generic"
+keywords = ["tst_"]
+regex = '''(?P<secret>tst_[A-Za-z0-9]{20})'''
+severity = "low"
+confidence = "low"
+generic = true
+"#;
+
+    fn ruleset() -> RuleSet {
+        RuleSet::compile(parse_rule_file("test.toml", RULES, false).unwrap()).unwrap()
+    }
+
+    fn secrets(rules: &RuleSet, text: &[u8]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        scan(rules, text, &mut Scratch::new(), &mut out);
+        out.iter()
+            .map(|m| {
+                (
+                    rules.rules[m.rule].spec.id.clone(),
+                    String::from_utf8_lossy(&text[m.secret.clone()]).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overlapping_keywords_give_one_finding_and_generic_is_shadowed() {
+        let rules = ruleset();
+        let found = secrets(&rules, b"x = tst_aB3dE5fG7hI9jK1lM2nO\n");
+        assert_eq!(
+            found,
+            vec![("test-token".to_string(), "tst_aB3dE5fG7hI9jK1lM2nO".to_string())]
+        );
+    }
+
+    #[test]
+    fn works_on_crlf_invalid_utf8_and_long_lines() {
+        let rules = ruleset();
+        let mut text = b"\xff\xfe garbage \r\n".to_vec();
+        text.extend(std::iter::repeat_n(b'a', 200_000));
+        text.extend(b" tst_Zq8Wm2Lp5Rt7Yv1Xn4Kb ");
+        text.extend(std::iter::repeat_n(b'b', 200_000));
+        text.extend(b"\r\nlast tst_Hs6Jd9Fg2Kl4Qw7Er1Ty\r\n");
+        let found = secrets(&rules, &text);
+        assert_eq!(
+            found.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+            vec!["tst_Zq8Wm2Lp5Rt7Yv1Xn4Kb", "tst_Hs6Jd9Fg2Kl4Qw7Er1Ty"]
+        );
+    }
+
+    #[test]
+    fn a_match_running_past_the_window_is_not_cut_short() {
+        let rules = ruleset();
+        let body: String = (0..300).map(|i| (b'a' + (i * 7 % 26) as u8) as char).collect();
+        let text = format!("x lng_{body} y");
+        let found = secrets(&rules, text.as_bytes());
+        assert_eq!(found, vec![("test-long".to_string(), body)]);
+    }
+
+    #[test]
+    fn companions_are_found_near_the_secret() {
+        let rules = ruleset();
+        let text = b"pairid = 482913\nother = 1\npairsecret = Hq7Lm2Xp9Rt4Wz6K\n";
+        let mut out = Vec::new();
+        scan(&rules, text, &mut Scratch::new(), &mut out);
+        assert_eq!(out.len(), 1);
+        let (name, range) = &out[0].companions[0];
+        assert_eq!(name, "id");
+        assert_eq!(&text[range.clone()], b"482913");
+    }
+
+    #[test]
+    fn text_without_keywords_costs_no_regex_and_finds_nothing() {
+        let rules = ruleset();
+        assert!(secrets(&rules, b"nothing to see here\n").is_empty());
+        assert!(secrets(&rules, b"").is_empty());
+    }
 }

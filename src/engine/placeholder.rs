@@ -41,14 +41,53 @@ const MARKERS: &[&str] = &[
 
 /// Whole values that are words, not secrets (compared ASCII case-insensitively).
 const WORDS: &[&str] = &[
-    "password", "passwd", "pass", "secret", "token", "apikey", "api_key", "admin", "root", "user",
-    "username", "test", "testing", "null", "none", "nil", "true", "false", "undefined", "string",
-    "value", "foo", "bar", "baz", "foobar", "letmein", "default", "guest", "sample", "demo",
-    "pwd", "mypassword", "mysecret", "secretkey", "s3cr3t", "hunter2", "abc123",
+    "password",
+    "passwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "test",
+    "testing",
+    "null",
+    "none",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "string",
+    "value",
+    "foo",
+    "bar",
+    "baz",
+    "foobar",
+    "letmein",
+    "default",
+    "guest",
+    "sample",
+    "demo",
+    "pwd",
+    "mypassword",
+    "mysecret",
+    "secretkey",
+    "s3cr3t",
+    "hunter2",
+    "abc123",
 ];
 
 /// Published documentation values that look random but are not credentials.
-const KNOWN_DOC_VALUES: &[&str] = &["sk_test_4eC39HqLyjWDarjtT1zdp7dc", "pk_test_TYooMQauvdEDq54NiTphI7jx"];
+const KNOWN_DOC_VALUES: &[&str] = &[
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    // The Azurite storage emulator and Cosmos DB emulator keys: published, same everywhere.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+];
 
 /// True when `value` is a placeholder, a template, a documentation value or too uniform to
 /// be a generated credential.

@@ -160,11 +160,7 @@ pub fn write(out: &mut dyn Write, rules: &RuleSet, findings: &[Finding]) -> std:
     let mut used: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
     used.sort_unstable();
     used.dedup();
-    let descriptors: Vec<ReportingDescriptor> = used
-        .iter()
-        .filter_map(|id| rules.get(id))
-        .map(descriptor)
-        .collect();
+    let descriptors: Vec<ReportingDescriptor> = used.iter().filter_map(|id| rules.get(id)).map(descriptor).collect();
     let index_of: BTreeMap<&str, usize> = used.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let results: Vec<SarifResult> = findings
         .iter()

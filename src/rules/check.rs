@@ -46,7 +46,10 @@ pub fn check_examples(rules: &RuleSet, selected: impl Fn(&str) -> bool) -> Check
             engine::scan(rules, example.text.as_bytes(), &mut scratch, &mut matches);
             let findings = build_findings(rules, "example", example.text.as_bytes(), &matches);
             let own: Vec<_> = findings.iter().filter(|f| f.rule_id == *id).collect();
-            let Some(hit) = own.iter().find(|f| f.secret.as_deref() == Some(example.secret.as_str())) else {
+            let Some(hit) = own
+                .iter()
+                .find(|f| f.secret.as_deref() == Some(example.secret.as_str()))
+            else {
                 let got: Vec<&str> = own.iter().filter_map(|f| f.secret.as_deref()).collect();
                 report.failures.push(fail(format!(
                     "example {} not found: expected secret {:?}, rule reported {:?}",

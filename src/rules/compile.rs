@@ -163,16 +163,25 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
     }
     if let Some(e) = spec.min_entropy {
         if !(0.0..=8.0).contains(&e) {
-            return Err(invalid(&loaded, format!("min_entropy {e} is outside 0.0..=8.0 bits per byte")));
+            return Err(invalid(
+                &loaded,
+                format!("min_entropy {e} is outside 0.0..=8.0 bits per byte"),
+            ));
         }
     }
     let window = spec.window.unwrap_or(DEFAULT_WINDOW);
     if !(16..=MAX_WINDOW).contains(&window) {
-        return Err(invalid(&loaded, format!("window {window} is outside 16..={MAX_WINDOW}")));
+        return Err(invalid(
+            &loaded,
+            format!("window {window} is outside 16..={MAX_WINDOW}"),
+        ));
     }
     if let Some(reference) = &spec.reference {
         if !(reference.starts_with("https://") || reference.starts_with("http://")) {
-            return Err(invalid(&loaded, format!("reference {reference:?} is not an http(s) URL")));
+            return Err(invalid(
+                &loaded,
+                format!("reference {reference:?} is not an http(s) URL"),
+            ));
         }
     }
     let regex = build_regex(&spec.regex).map_err(|e| invalid(&loaded, format!("regex does not compile: {e}")))?;
@@ -188,7 +197,10 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
     let mut companions = Vec::with_capacity(spec.companions.len());
     for companion in &spec.companions {
         let companion_regex = build_regex(&companion.regex).map_err(|e| {
-            invalid(&loaded, format!("companion '{}' regex does not compile: {e}", companion.name))
+            invalid(
+                &loaded,
+                format!("companion '{}' regex does not compile: {e}", companion.name),
+            )
         })?;
         if companion.within == 0 || companion.within > MAX_WINDOW {
             return Err(invalid(

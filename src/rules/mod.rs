@@ -6,7 +6,7 @@ mod compile;
 mod load;
 pub mod schema;
 
-pub use compile::{CompiledCompanion, CompiledRule, RuleSet};
+pub use compile::{CompiledCompanion, CompiledRule, RuleSet, DEFAULT_WINDOW, MAX_WINDOW};
 pub use load::{load_builtin, load_path, merge_rules, parse_rule_file, LoadedRule};
 pub use schema::{ChecksumKind, Confidence, RuleExample, RuleSpec, Severity};
 

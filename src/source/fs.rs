@@ -27,9 +27,11 @@ pub fn scan_roots(scanner: &BlobScanner<'_>, roots: &[PathBuf], options: &ScanOp
         .git_global(false)
         .parents(options.respect_ignore)
         .follow_links(options.follow_symlinks)
-        .add_custom_ignore_filename(IGNORE_FILE_NAME)
         .threads(threads)
         .filter_entry(|entry| entry.file_name() != ".git");
+    if options.respect_ignore {
+        builder.add_custom_ignore_filename(IGNORE_FILE_NAME);
+    }
     builder.build_parallel().run(|| {
         let mut state = WorkerState::default();
         Box::new(move |result| {
@@ -67,7 +69,9 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) => {
-            scanner.counters.skip(SkipReason::Unreadable, shown, Some(e.to_string()));
+            scanner
+                .counters
+                .skip(SkipReason::Unreadable, shown, Some(e.to_string()));
             return;
         }
     };
@@ -76,7 +80,10 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
             scanner.counters.skip(
                 SkipReason::TooLarge,
                 shown,
-                Some(format!("{} bytes is over the {max_size}-byte limit (--max-file-size)", meta.len())),
+                Some(format!(
+                    "{} bytes is over the {max_size}-byte limit (--max-file-size)",
+                    meta.len()
+                )),
             );
             return;
         }
@@ -86,13 +93,20 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
         }
         Ok(_) => {}
         Err(e) => {
-            scanner.counters.skip(SkipReason::Unreadable, shown, Some(e.to_string()));
+            scanner
+                .counters
+                .skip(SkipReason::Unreadable, shown, Some(e.to_string()));
             return;
         }
     }
     state.buffer.clear();
-    if let Err(e) = (&mut file).take(max_size.saturating_add(1)).read_to_end(&mut state.buffer) {
-        scanner.counters.skip(SkipReason::Unreadable, shown, Some(e.to_string()));
+    if let Err(e) = (&mut file)
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut state.buffer)
+    {
+        scanner
+            .counters
+            .skip(SkipReason::Unreadable, shown, Some(e.to_string()));
         return;
     }
     if state.buffer.len() as u64 > max_size {

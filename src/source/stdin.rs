@@ -12,16 +12,20 @@ pub fn scan_stdin(scanner: &BlobScanner<'_>, max_size: u64, state: &mut WorkerSt
     state.buffer.clear();
     let mut input = std::io::stdin().lock().take(max_size.saturating_add(1));
     if let Err(e) = input.read_to_end(&mut state.buffer) {
-        scanner
-            .counters
-            .skip(SkipReason::Unreadable, STDIN_NAME, Some(format!("cannot read standard input: {e}")));
+        scanner.counters.skip(
+            SkipReason::Unreadable,
+            STDIN_NAME,
+            Some(format!("cannot read standard input: {e}")),
+        );
         return;
     }
     if state.buffer.len() as u64 > max_size {
         scanner.counters.skip(
             SkipReason::TooLarge,
             STDIN_NAME,
-            Some(format!("standard input is larger than the {max_size}-byte limit (--max-file-size)")),
+            Some(format!(
+                "standard input is larger than the {max_size}-byte limit (--max-file-size)"
+            )),
         );
         return;
     }
