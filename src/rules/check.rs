@@ -4,7 +4,9 @@
 use crate::engine::{self, Scratch};
 use crate::finding::build_findings;
 
-use super::RuleSet;
+use rayon::prelude::*;
+
+use super::{CompiledRule, RuleSet};
 
 /// One example that did not behave as its rule file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,66 +26,83 @@ pub struct CheckReport {
 }
 
 /// Checks the examples of the rules selected by `selected` (all when it returns true),
-/// scanning each example with the whole rule set, as a real scan would.
-pub fn check_examples(rules: &RuleSet, selected: impl Fn(&str) -> bool) -> CheckReport {
+/// scanning each example with the whole rule set, as a real scan would. Rules are checked in
+/// parallel; failures come back in catalogue order.
+pub fn check_examples(rules: &RuleSet, selected: impl Fn(&str) -> bool + Sync) -> CheckReport {
+    let per_rule: Vec<CheckReport> = rules
+        .rules
+        .par_iter()
+        .filter(|r| selected(&r.spec.id))
+        .map_init(Scratch::new, |scratch, rule| check_rule(rules, rule, scratch))
+        .collect();
     let mut report = CheckReport::default();
-    let mut scratch = Scratch::new();
+    for part in per_rule {
+        report.rules += part.rules;
+        report.examples += part.examples;
+        report.negative_examples += part.negative_examples;
+        report.failures.extend(part.failures);
+    }
+    report
+}
+
+fn check_rule(rules: &RuleSet, rule: &CompiledRule, scratch: &mut Scratch) -> CheckReport {
+    let mut report = CheckReport {
+        rules: 1,
+        ..CheckReport::default()
+    };
     let mut matches = Vec::new();
-    for rule in rules.rules.iter().filter(|r| selected(&r.spec.id)) {
-        report.rules += 1;
-        let id = &rule.spec.id;
-        let fail = |problem: String| ExampleFailure {
-            rule: id.clone(),
-            origin: rule.origin.clone(),
-            problem,
+    let id = &rule.spec.id;
+    let fail = |problem: String| ExampleFailure {
+        rule: id.clone(),
+        origin: rule.origin.clone(),
+        problem,
+    };
+    if rule.spec.examples.is_empty() {
+        report.failures.push(fail("has no examples".into()));
+    }
+    for (n, example) in rule.spec.examples.iter().enumerate() {
+        report.examples += 1;
+        matches.clear();
+        engine::scan(rules, example.text.as_bytes(), scratch, &mut matches);
+        let findings = build_findings(rules, "example", example.text.as_bytes(), &matches);
+        let own: Vec<_> = findings.iter().filter(|f| f.rule_id == *id).collect();
+        let Some(hit) = own
+            .iter()
+            .find(|f| f.secret.as_deref() == Some(example.secret.as_str()))
+        else {
+            let got: Vec<&str> = own.iter().filter_map(|f| f.secret.as_deref()).collect();
+            report.failures.push(fail(format!(
+                "example {} not found: expected secret {:?}, rule reported {:?}",
+                n + 1,
+                example.secret,
+                got
+            )));
+            continue;
         };
-        if rule.spec.examples.is_empty() {
-            report.failures.push(fail("has no examples".into()));
-        }
-        for (n, example) in rule.spec.examples.iter().enumerate() {
-            report.examples += 1;
-            matches.clear();
-            engine::scan(rules, example.text.as_bytes(), &mut scratch, &mut matches);
-            let findings = build_findings(rules, "example", example.text.as_bytes(), &matches);
-            let own: Vec<_> = findings.iter().filter(|f| f.rule_id == *id).collect();
-            let Some(hit) = own
-                .iter()
-                .find(|f| f.secret.as_deref() == Some(example.secret.as_str()))
-            else {
-                let got: Vec<&str> = own.iter().filter_map(|f| f.secret.as_deref()).collect();
+        for (name, expected) in &example.companions {
+            if hit.companions.get(name) != Some(expected) {
                 report.failures.push(fail(format!(
-                    "example {} not found: expected secret {:?}, rule reported {:?}",
+                    "example {}: companion '{name}' expected {:?}, got {:?}",
                     n + 1,
-                    example.secret,
-                    got
+                    expected,
+                    hit.companions.get(name)
                 )));
-                continue;
-            };
-            for (name, expected) in &example.companions {
-                if hit.companions.get(name) != Some(expected) {
-                    report.failures.push(fail(format!(
-                        "example {}: companion '{name}' expected {:?}, got {:?}",
-                        n + 1,
-                        expected,
-                        hit.companions.get(name)
-                    )));
-                }
             }
         }
-        for (n, text) in rule.spec.negative_examples.iter().enumerate() {
-            report.negative_examples += 1;
-            matches.clear();
-            engine::scan(rules, text.as_bytes(), &mut scratch, &mut matches);
-            let found: Vec<String> = build_findings(rules, "example", text.as_bytes(), &matches)
-                .into_iter()
-                .filter(|f| f.rule_id == *id)
-                .filter_map(|f| f.secret)
-                .collect();
-            if !found.is_empty() {
-                report
-                    .failures
-                    .push(fail(format!("negative example {} was reported: {:?}", n + 1, found)));
-            }
+    }
+    for (n, text) in rule.spec.negative_examples.iter().enumerate() {
+        report.negative_examples += 1;
+        matches.clear();
+        engine::scan(rules, text.as_bytes(), scratch, &mut matches);
+        let found: Vec<String> = build_findings(rules, "example", text.as_bytes(), &matches)
+            .into_iter()
+            .filter(|f| f.rule_id == *id)
+            .filter_map(|f| f.secret)
+            .collect();
+        if !found.is_empty() {
+            report
+                .failures
+                .push(fail(format!("negative example {} was reported: {:?}", n + 1, found)));
         }
     }
     report
