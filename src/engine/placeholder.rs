@@ -104,7 +104,42 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if MARKERS.iter().any(|m| contains_ignore_case(value, m.as_bytes())) {
         return true;
     }
-    low_variety(value)
+    low_variety(value) || has_ascending_run(value) || has_short_period(value)
+}
+
+/// Six or more consecutive ascending characters (`123456`, `abcdef`, `klmnop`): typed by a
+/// person, not drawn at random.
+fn has_ascending_run(value: &[u8]) -> bool {
+    let mut run = 1;
+    for pair in value.windows(2) {
+        if pair[0].is_ascii_alphanumeric() && pair[1] == pair[0].wrapping_add(1) {
+            run += 1;
+            if run >= 6 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// Twelve or more bytes repeating a unit of two to four characters (`123123123123`).
+fn has_short_period(value: &[u8]) -> bool {
+    (2..=4).any(|period| {
+        let mut run = 0;
+        for i in period..value.len() {
+            if value[i] == value[i - period] {
+                run += 1;
+                if run + period >= 12 {
+                    return true;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        false
+    })
 }
 
 /// Eight or more bytes drawn from at most two distinct characters (`aaaaaaaa`, `abababab`),
@@ -156,6 +191,8 @@ mod tests {
             "aaaaaaaaaaaa",
             "abababababab",
             "sk_live_0000000000000000000000",
+            "GR134894112312312312312312312",
+            "sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx",
         ] {
             assert!(is_placeholder(value.as_bytes()), "{value} should be a placeholder");
         }
