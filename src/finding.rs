@@ -1,6 +1,7 @@
 //! The finding: what every source produces and every report consumes.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -40,19 +41,27 @@ pub struct Finding {
     pub companions: BTreeMap<String, String>,
     /// The line holding the secret (clipped around it on long lines).
     pub snippet: String,
+    /// Byte ranges of the secret and companion values inside `snippet`, so redaction hides
+    /// exactly them and nothing else.
+    #[serde(skip)]
+    pub snippet_sensitive: Vec<Range<usize>>,
 }
 
 impl Finding {
     /// Replaces the secret and every companion value with their redacted forms, everywhere
     /// they appear (including the snippet).
     pub fn redact(&mut self) {
-        if let Some(secret) = self.secret.take() {
-            self.snippet = self.snippet.replace(&secret, &self.redacted);
-        }
+        self.secret = None;
         for value in self.companions.values_mut() {
-            let hidden = redact(value);
-            self.snippet = self.snippet.replace(value.as_str(), &hidden);
-            *value = hidden;
+            *value = redact(value);
+        }
+        let mut spans = std::mem::take(&mut self.snippet_sensitive);
+        spans.sort_by_key(|r| std::cmp::Reverse(r.start));
+        for span in spans {
+            if let Some(text) = self.snippet.get(span.clone()) {
+                let hidden = redact(text);
+                self.snippet.replace_range(span, &hidden);
+            }
         }
     }
 
@@ -95,12 +104,10 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
         let secret_bytes = &haystack[m.secret.clone()];
         let secret = String::from_utf8_lossy(secret_bytes).into_owned();
         let (line_start, line) = index.line_bytes(m.secret.start);
-        let local = m.secret.start - line_start;
-        let clip_start = floor_char_boundary(line, local.saturating_sub(SNIPPET_CONTEXT));
-        let clip_end = (local + secret_bytes.len() + SNIPPET_CONTEXT).min(line.len());
-        let snippet = String::from_utf8_lossy(&line[clip_start..clip_end.max(clip_start)])
-            .trim()
-            .to_string();
+        let sensitive: Vec<Range<usize>> = std::iter::once(m.secret.clone())
+            .chain(m.companions.iter().map(|(_, r)| r.clone()))
+            .collect();
+        let (snippet, snippet_sensitive) = snippet(line, line_start, m.secret.start, &sensitive);
         let companions = m
             .companions
             .iter()
@@ -128,9 +135,57 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             secret: Some(secret),
             companions,
             snippet,
+            snippet_sensitive,
         });
     }
     out
+}
+
+/// The line around a secret, clipped to [`SNIPPET_CONTEXT`] bytes either side and trimmed,
+/// with the byte ranges (inside the returned text) of every sensitive value on it.
+fn snippet(
+    line: &[u8],
+    line_start: usize,
+    secret_start: usize,
+    sensitive: &[Range<usize>],
+) -> (String, Vec<Range<usize>>) {
+    let local = secret_start - line_start;
+    let mut start = floor_char_boundary(line, local.saturating_sub(SNIPPET_CONTEXT));
+    let mut end = local.saturating_add(SNIPPET_CONTEXT).min(line.len());
+    // Extend the end over the secret itself when it is long (a PEM block's first line).
+    if let Some(secret) = sensitive.first() {
+        end = end.max((secret.end.saturating_sub(line_start)).min(line.len()));
+    }
+    while start < local && line[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    while end > start && line[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let mut spans: Vec<Range<usize>> = sensitive
+        .iter()
+        .filter_map(|r| {
+            let s = r.start.saturating_sub(line_start).max(start);
+            let e = r.end.saturating_sub(line_start).min(end);
+            (r.start < line_start + end && r.end > line_start + start && s < e).then_some(s..e)
+        })
+        .collect();
+    spans.sort_by_key(|r| r.start);
+    let mut text = String::new();
+    let mut out_spans = Vec::with_capacity(spans.len());
+    let mut at = start;
+    for span in spans {
+        if span.start < at {
+            continue;
+        }
+        text.push_str(&String::from_utf8_lossy(&line[at..span.start]));
+        let begin = text.len();
+        text.push_str(&String::from_utf8_lossy(&line[span.clone()]));
+        out_spans.push(begin..text.len());
+        at = span.end;
+    }
+    text.push_str(&String::from_utf8_lossy(&line[at..end]));
+    (text, out_spans)
 }
 
 /// Moves `at` back to the start of a UTF-8 character so a clipped snippet starts cleanly.
@@ -153,6 +208,39 @@ mod tests {
         assert_ne!(a, fingerprint("npm-access-token", b"ghp_abc"));
         assert_eq!(a.len(), 32);
         assert!(!a.contains("abc"));
+    }
+
+    #[test]
+    fn redaction_hides_exactly_the_sensitive_spans_of_the_snippet() {
+        let line = b"  url = \"postgres://app:Hq7Lm2Xp9Rt4@db/app\"  ";
+        let text = std::str::from_utf8(line).unwrap();
+        let secret = text.find("Hq7").unwrap();
+        let user = text.find("app:").unwrap();
+        let (snippet, spans) = snippet(line, 0, secret, &[secret..secret + 12, user..user + 3]);
+        assert_eq!(snippet, "url = \"postgres://app:Hq7Lm2Xp9Rt4@db/app\"");
+        let mut finding = Finding {
+            rule_id: "r".into(),
+            rule_name: "n".into(),
+            provider: "p".into(),
+            severity: crate::rules::Severity::High,
+            confidence: crate::rules::Confidence::High,
+            path: "f".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            secret: Some("Hq7Lm2Xp9Rt4".into()),
+            redacted: redact("Hq7Lm2Xp9Rt4"),
+            fingerprint: String::new(),
+            entropy: 0.0,
+            companions: [("username".to_string(), "app".to_string())].into_iter().collect(),
+            snippet,
+            snippet_sensitive: spans,
+        };
+        finding.redact();
+        assert_eq!(finding.snippet, "url = \"postgres://********:Hq7********@db/app\"");
+        assert_eq!(finding.secret, None);
+        assert_eq!(finding.companions["username"], "********");
     }
 
     #[test]

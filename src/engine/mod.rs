@@ -84,6 +84,7 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
         run_rule(rule, rule_index as usize, haystack, start..end, locations, out);
     }
     attach_companions(rules, haystack, &mut out[first_new..]);
+    drop_missing_required_companions(rules, out, first_new);
     drop_shadowed_generic(rules, out, first_new);
 }
 
@@ -158,6 +159,13 @@ fn run_rule(
                 }
             }
         }
+        if companions
+            .iter()
+            .any(|(name, range)| is_user_name(name) && &haystack[range.clone()] == secret)
+        {
+            // `postgres:postgres@…`: a password equal to its user name is a default, not a leak.
+            continue;
+        }
         out.push(RawMatch {
             rule: rule_index,
             secret: secret_start..secret_end,
@@ -166,6 +174,10 @@ fn run_rule(
             entropy: entropy::shannon_entropy(secret),
         });
     }
+}
+
+fn is_user_name(capture: &str) -> bool {
+    matches!(capture, "username" | "user" | "login")
 }
 
 /// The first filter that rejects `secret` for `rule`, cheapest checks first.
@@ -226,6 +238,20 @@ pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMat
             }
         }
     }
+}
+
+/// Drops new matches whose rule requires a companion that was not found near the secret.
+fn drop_missing_required_companions(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: usize) {
+    let mut index = 0;
+    out.retain(|m| {
+        index += 1;
+        index <= first_new
+            || rules.rules[m.rule]
+                .companions
+                .iter()
+                .filter(|c| c.required)
+                .all(|c| m.companions.iter().any(|(name, _)| *name == c.name))
+    });
 }
 
 /// A generic rule's match is dropped when a specific rule found an overlapping secret.

@@ -78,6 +78,17 @@ const WORDS: &[&str] = &[
     "s3cr3t",
     "hunter2",
     "abc123",
+    "tiger",
+    "mypass",
+    "p4ssw0rd",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "postgres",
+    "mysql",
+    "rabbitmq",
+    "redis",
+    "mongo",
 ];
 
 /// Published documentation values that look random but are not credentials.
@@ -104,7 +115,34 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if MARKERS.iter().any(|m| contains_ignore_case(value, m.as_bytes())) {
         return true;
     }
-    low_variety(value) || has_ascending_run(value) || has_short_period(value)
+    low_variety(value) || has_ascending_run(value) || has_short_period(value) || has_template_field(value)
+}
+
+/// A format field (`{name}`, `{0}`, `{round:06}`) or a whole-value shell variable (`$DB_PASS`):
+/// the text is a template that is filled in at run time.
+fn has_template_field(value: &[u8]) -> bool {
+    if let Some(rest) = value.strip_prefix(b"$") {
+        if !rest.is_empty()
+            && rest
+                .iter()
+                .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return true;
+        }
+    }
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'{', &value[i..]) {
+        let start = i + open + 1;
+        let field_len = value[start..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'!' | b'-'))
+            .count();
+        if field_len > 0 && value.get(start + field_len) == Some(&b'}') {
+            return true;
+        }
+        i = start;
+    }
+    false
 }
 
 /// Six or more consecutive ascending characters (`123456`, `abcdef`, `klmnop`): typed by a
@@ -192,6 +230,8 @@ mod tests {
             "abababababab",
             "sk_live_0000000000000000000000",
             "GR134894112312312312312312312",
+            "Pw{round:06}x9Qz",
+            "$DB_PASSWORD",
             "sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx",
         ] {
             assert!(is_placeholder(value.as_bytes()), "{value} should be a placeholder");

@@ -24,6 +24,7 @@ pub struct CompiledCompanion {
     /// Capture group holding the value (`value`), or 0 for the whole match.
     pub value_group: usize,
     pub within: usize,
+    pub required: bool,
 }
 
 /// A rule ready for the engine.
@@ -217,6 +218,7 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             regex: companion_regex,
             value_group,
             within: companion.within,
+            required: companion.required,
         });
     }
     for (index, example) in spec.examples.iter().enumerate() {

@@ -81,6 +81,10 @@ pub struct CompanionSpec {
     /// Bytes searched either side of the secret.
     #[serde(default = "default_companion_within")]
     pub within: usize,
+    /// When set, a candidate without this companion nearby is not reported (for secrets whose
+    /// shape is only meaningful next to their partner, e.g. a bare 40-character AWS secret).
+    #[serde(default)]
+    pub required: bool,
 }
 
 fn default_companion_within() -> usize {
