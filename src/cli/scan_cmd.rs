@@ -12,6 +12,9 @@ use crate::report::{self, Format, ReportOptions, ReportSink};
 use crate::rules::load_ruleset;
 use crate::scan::{self, ScanOptions};
 
+/// Warnings printed on stderr before the rest are summarised in one line.
+const MAX_WARNINGS_SHOWN: usize = 20;
+
 /// When to colour the human report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -107,8 +110,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let summary = scan::run(&rules, &scan_options, &suppressions, &sink, progress);
     sink.finish(&rules, &summary).context("writing the report")?;
-    for warning in report::warnings(&summary) {
+    let warnings = report::warnings(&summary);
+    for warning in warnings.iter().take(MAX_WARNINGS_SHOWN) {
         eprintln!("leakhound: warning: {warning}");
+    }
+    if warnings.len() > MAX_WARNINGS_SHOWN {
+        eprintln!(
+            "leakhound: warning: … and {} more not scanned (all listed in the JSON summary)",
+            warnings.len() - MAX_WARNINGS_SHOWN
+        );
     }
     let summary_in_report = args.format == Format::Human && args.output.is_none();
     if !args.quiet && !summary_in_report {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::ignorefile::IGNORE_FILE_NAME;
-use crate::scan::{BlobScanner, ScanOptions, SkipReason, WorkerState};
+use crate::scan::{BlobScanner, ScanOptions, SkipReason, WorkerState, BINARY_SNIFF_LEN};
 
 /// Walks `roots` with `threads` workers and scans every regular text file.
 pub fn scan_roots(scanner: &BlobScanner<'_>, roots: &[PathBuf], options: &ScanOptions, threads: usize) {
@@ -100,14 +100,30 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
         }
     }
     state.buffer.clear();
-    if let Err(e) = (&mut file)
-        .take(max_size.saturating_add(1))
+    // Read the head first: a binary file is recognised without reading the rest of it.
+    let limit = max_size.saturating_add(1);
+    let read = (&mut file)
+        .take((BINARY_SNIFF_LEN as u64).min(limit))
         .read_to_end(&mut state.buffer)
-    {
-        scanner
-            .counters
-            .skip(SkipReason::Unreadable, shown, Some(e.to_string()));
-        return;
+        .and_then(|_| {
+            if BlobScanner::is_binary(&state.buffer) {
+                return Ok(true);
+            }
+            let rest = limit.saturating_sub(state.buffer.len() as u64);
+            (&mut file).take(rest).read_to_end(&mut state.buffer).map(|_| false)
+        });
+    match read {
+        Err(e) => {
+            scanner
+                .counters
+                .skip(SkipReason::Unreadable, shown, Some(e.to_string()));
+            return;
+        }
+        Ok(true) => {
+            scanner.counters.skip(SkipReason::Binary, shown, None);
+            return;
+        }
+        Ok(false) => {}
     }
     if state.buffer.len() as u64 > max_size {
         scanner.counters.skip(
@@ -115,10 +131,6 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
             shown,
             Some(format!("grew past the {max_size}-byte limit while being read")),
         );
-        return;
-    }
-    if BlobScanner::is_binary(&state.buffer) {
-        scanner.counters.skip(SkipReason::Binary, shown, None);
         return;
     }
     let WorkerState {
