@@ -45,6 +45,50 @@ pub struct Finding {
     /// exactly them and nothing else.
     #[serde(skip)]
     pub snippet_sensitive: Vec<Range<usize>>,
+    /// Where in git history the secret came from (git scans only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitInfo>,
+}
+
+/// The history of a secret found in a git repository: who introduced it, where, and whether
+/// it is still there.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct GitInfo {
+    /// The commit that first introduced it (`None` for staged content and unreachable blobs).
+    pub commit: Option<String>,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    /// Author date, RFC 3339 in UTC.
+    pub date: Option<String>,
+    /// First line of the commit message.
+    pub summary: Option<String>,
+    /// The blob that holds it at the first occurrence.
+    pub blob: String,
+    /// Still in the tree of HEAD.
+    pub present_at_head: bool,
+    /// Number of (commit, path) places that introduced it.
+    pub occurrences: usize,
+    /// Every occurrence, oldest first (with `--all-occurrences`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub all_occurrences: Vec<Occurrence>,
+    /// In a blob that no scanned ref reaches (dangling content is still leaked content).
+    pub unreachable: bool,
+    /// Staged in the index, not yet committed.
+    pub staged: bool,
+}
+
+/// One (commit, path) place that introduced a secret.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Occurrence {
+    pub commit: String,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub blob: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub date: String,
+    pub summary: String,
 }
 
 impl Finding {
@@ -136,6 +180,7 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             companions,
             snippet,
             snippet_sensitive,
+            git: None,
         });
     }
     out
@@ -236,6 +281,7 @@ mod tests {
             companions: [("username".to_string(), "app".to_string())].into_iter().collect(),
             snippet,
             snippet_sensitive: spans,
+            git: None,
         };
         finding.redact();
         assert_eq!(finding.snippet, "url = \"postgres://********:Hq7********@db/app\"");

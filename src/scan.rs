@@ -60,6 +60,12 @@ pub enum SkipReason {
     Symlink,
     /// A FIFO, socket or device: reading it could block or never end.
     NotARegularFile,
+    /// A Git LFS pointer: the content lives on the LFS server, not in the repository.
+    LfsPointer,
+    /// Referenced by history but absent from the object database (partial clone, lost object).
+    Missing,
+    /// Present but unreadable: a damaged pack or loose object.
+    Corrupt,
 }
 
 impl SkipReason {
@@ -71,6 +77,9 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
             SkipReason::Symlink => "symlink",
             SkipReason::NotARegularFile => "not_a_regular_file",
+            SkipReason::LfsPointer => "lfs_pointer",
+            SkipReason::Missing => "missing",
+            SkipReason::Corrupt => "corrupt",
         }
     }
 }
@@ -96,6 +105,9 @@ pub struct ScanSummary {
     pub rules: usize,
     pub elapsed_ms: u64,
     pub throughput_mb_s: f64,
+    /// Coverage of a git scan: what history was walked and what was not scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<crate::source::git::GitCoverage>,
 }
 
 /// Most unreadable inputs listed by name; the rest are still counted.
@@ -147,6 +159,7 @@ impl ScanCounters {
             rules,
             elapsed_ms: elapsed.as_millis() as u64,
             throughput_mb_s: ((bytes as f64 / 1e6) / seconds * 10.0).round() / 10.0,
+            git: None,
         }
     }
 }
@@ -155,6 +168,13 @@ impl ScanCounters {
 pub trait FindingSink: Sync {
     /// Takes the findings of one blob.
     fn accept(&self, findings: Vec<Finding>);
+}
+
+/// A sink that drops findings: for sources that collect findings themselves (git).
+pub struct DiscardSink;
+
+impl FindingSink for DiscardSink {
+    fn accept(&self, _findings: Vec<Finding>) {}
 }
 
 /// The step every source shares: bytes in, findings out, with suppressions applied.
@@ -181,18 +201,7 @@ impl BlobScanner<'_> {
 
     /// Scans one blob that is known to be text and sends its findings to the sink.
     pub fn scan(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, matches: &mut Vec<RawMatch>) {
-        self.counters.files.fetch_add(1, Ordering::Relaxed);
-        self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        matches.clear();
-        engine::scan(self.rules, bytes, scratch, matches);
-        if matches.is_empty() {
-            return;
-        }
-        let mut findings = build_findings(self.rules, origin, bytes, matches);
-        let before = findings.len();
-        findings.retain(|f| !self.suppressions.suppresses(f));
-        let suppressed = (before - findings.len()) as u64;
-        self.counters.suppressed.fetch_add(suppressed, Ordering::Relaxed);
+        let findings = self.find(origin, bytes, scratch, matches);
         if findings.is_empty() {
             return;
         }
@@ -200,6 +209,24 @@ impl BlobScanner<'_> {
             .findings
             .fetch_add(findings.len() as u64, Ordering::Relaxed);
         self.sink.accept(findings);
+    }
+
+    /// Scans one text blob and returns its findings (suppressions applied) without sending
+    /// them anywhere: git scans group findings across blobs before reporting.
+    pub fn find(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, matches: &mut Vec<RawMatch>) -> Vec<Finding> {
+        self.counters.files.fetch_add(1, Ordering::Relaxed);
+        self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        matches.clear();
+        engine::scan(self.rules, bytes, scratch, matches);
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        let mut findings = build_findings(self.rules, origin, bytes, matches);
+        let before = findings.len();
+        findings.retain(|f| !self.suppressions.suppresses(f));
+        let suppressed = (before - findings.len()) as u64;
+        self.counters.suppressed.fetch_add(suppressed, Ordering::Relaxed);
+        findings
     }
 }
 

@@ -1,5 +1,7 @@
 //! Command-line interface: argument definitions and the glue from arguments to the library.
 
+mod git_cmd;
+mod output;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -25,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files, directories and standard input (`-`) for secrets.
     Scan(scan_cmd::ScanArgs),
+    /// Scan a git repository: full history of every ref, a commit range, or staged changes.
+    Git(git_cmd::GitArgs),
     /// List the rules or check their examples.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -35,6 +39,7 @@ pub fn run() -> anyhow::Result<u8> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Git(args) => git_cmd::run(args),
         Command::Rules(command) => rules_cmd::run(command),
     }
 }

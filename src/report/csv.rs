@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::finding::Finding;
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 18] = [
     "rule_id",
     "rule_name",
     "provider",
@@ -20,6 +20,9 @@ const HEADER: [&str; 15] = [
     "fingerprint",
     "entropy",
     "companions",
+    "commit",
+    "author_email",
+    "date",
 ];
 
 /// Writes a header row and one row per finding.
@@ -27,6 +30,7 @@ pub fn write(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
     let mut writer = ::csv::Writer::from_writer(out);
     writer.write_record(HEADER).map_err(std::io::Error::other)?;
     for f in findings {
+        let git = f.git.as_ref();
         let companions: Vec<String> = f.companions.iter().map(|(k, v)| format!("{k}={v}")).collect();
         writer
             .write_record([
@@ -45,6 +49,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
                 f.fingerprint.as_str(),
                 &format!("{:.2}", f.entropy),
                 &companions.join(";"),
+                git.and_then(|g| g.commit.as_deref()).unwrap_or(""),
+                git.and_then(|g| g.author_email.as_deref()).unwrap_or(""),
+                git.and_then(|g| g.date.as_deref()).unwrap_or(""),
             ])
             .map_err(std::io::Error::other)?;
     }

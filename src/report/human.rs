@@ -55,7 +55,54 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], summary: &ScanSummary, c
         }
         writeln!(out, "    {} | {}", f.line, f.snippet)?;
         writeln!(out, "    fingerprint {}", f.fingerprint)?;
+        if let Some(git) = &f.git {
+            write_git(out, git, &paint)?;
+        }
         writeln!(out)?;
     }
     writeln!(out, "{}", super::summary_line(summary))
+}
+
+fn write_git(out: &mut dyn Write, git: &crate::finding::GitInfo, paint: &Paint) -> std::io::Result<()> {
+    if git.staged {
+        return writeln!(out, "    staged, not committed yet (blob {})", git.blob);
+    }
+    if git.unreachable {
+        return writeln!(out, "    in blob {} that no ref reaches (dangling history)", git.blob);
+    }
+    if let Some(commit) = &git.commit {
+        writeln!(
+            out,
+            "    introduced in {} by {} <{}> on {}: {}",
+            paint.wrap("33", &commit[..commit.len().min(12)]),
+            git.author_name.as_deref().unwrap_or(""),
+            git.author_email.as_deref().unwrap_or(""),
+            git.date.as_deref().unwrap_or(""),
+            git.summary.as_deref().unwrap_or("")
+        )?;
+    }
+    writeln!(
+        out,
+        "    {} occurrence{} in history; {}",
+        git.occurrences,
+        if git.occurrences == 1 { "" } else { "s" },
+        if git.present_at_head {
+            "still present at HEAD"
+        } else {
+            "no longer at HEAD (still in history)"
+        }
+    )?;
+    for o in &git.all_occurrences {
+        writeln!(
+            out,
+            "      {} {}:{}:{} {} {}",
+            &o.commit[..o.commit.len().min(12)],
+            o.path,
+            o.line,
+            o.column,
+            o.date,
+            o.author_email
+        )?;
+    }
+    Ok(())
 }

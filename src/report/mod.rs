@@ -150,6 +150,9 @@ pub fn summary_line(summary: &ScanSummary) -> String {
             .collect();
         line.push_str(&format!("; skipped {}", parts.join(", ")));
     }
+    if let Some(git) = &summary.git {
+        line.push_str(&format!("; {}", git.describe()));
+    }
     if summary.suppressed > 0 {
         line.push_str(&format!("; {} suppressed by .leakhoundignore", summary.suppressed));
     }
@@ -163,8 +166,18 @@ pub fn warnings(summary: &ScanSummary) -> Vec<String> {
         .iter()
         .map(|issue| format!("not scanned: {}: {}", issue.path, issue.reason))
         .collect();
-    if summary.files_scanned == 0 {
-        out.push("nothing was scanned: no readable text file was found in the given paths".into());
+    match &summary.git {
+        Some(git) if git.mode == "staged" && git.blobs_scanned == 0 && summary.skipped.is_empty() => {
+            out.push("nothing is staged: no file in the index differs from HEAD".into())
+        }
+        Some(git) if git.mode != "staged" && git.commits == 0 => {
+            out.push("0 commits selected: nothing was scanned".into())
+        }
+        Some(git) => out.extend(git.problems.iter().map(|p| format!("git: {p}"))),
+        None if summary.files_scanned == 0 => {
+            out.push("nothing was scanned: no readable text file was found in the given paths".into())
+        }
+        None => {}
     }
     out
 }

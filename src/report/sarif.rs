@@ -136,6 +136,22 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult {
     properties.insert("redacted".to_string(), serde_json::json!(finding.redacted));
     properties.insert("entropy".to_string(), serde_json::json!(finding.entropy));
     properties.insert("confidence".to_string(), serde_json::json!(finding.confidence.as_str()));
+    if let Some(git) = &finding.git {
+        for (key, value) in [
+            ("commit", &git.commit),
+            ("author", &git.author_name),
+            ("authorEmail", &git.author_email),
+            ("date", &git.date),
+            ("commitSummary", &git.summary),
+        ] {
+            if let Some(value) = value {
+                properties.insert(key.to_string(), serde_json::json!(value));
+            }
+        }
+        properties.insert("blob".to_string(), serde_json::json!(git.blob));
+        properties.insert("presentAtHead".to_string(), serde_json::json!(git.present_at_head));
+        properties.insert("occurrences".to_string(), serde_json::json!(git.occurrences));
+    }
     SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index as i64)

@@ -1,4 +1,5 @@
 //! Everything that produces bytes to scan: the file-system walker and standard input.
 
 pub mod fs;
+pub mod git;
 pub mod stdin;

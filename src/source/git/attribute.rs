@@ -1,0 +1,385 @@
+//! Attribution: which commits introduced the blobs that produced findings, and the grouping of
+//! per-blob findings into one finding per secret with all its occurrences.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use gix::bstr::{BString, ByteSlice};
+use gix::objs::FindExt;
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use super::objects::{prefix, CommitNode, History};
+use super::tree::{blob_at, introduced, DiffProblems, Introduced};
+use super::{rfc3339, GitCoverage, GitError, GitOptions, MAX_PROBLEMS};
+use crate::finding::{Finding, GitInfo, Occurrence};
+use crate::scan::SkipReason;
+
+/// Where a blob was introduced: a commit (or the index, for staged content) and a path.
+#[derive(Debug, Clone)]
+pub(super) struct Place {
+    pub commit: Option<ObjectId>,
+    pub path: BString,
+    pub blob: ObjectId,
+}
+
+/// Commits handled per parallel work item; consecutive commits share trees, so chunks keep
+/// each thread's object cache warm.
+const CHUNK: usize = 128;
+
+/// Attributes the findings of a full-history pass to the commits that introduced them.
+pub(super) fn history(
+    repo: &gix::ThreadSafeRepository,
+    history: History,
+    options: &GitOptions,
+    coverage: &mut GitCoverage,
+) -> Result<Vec<Finding>, GitError> {
+    let local = repo.to_thread_local();
+    let tips = tips(&local, &options.branches, &history.commits)?;
+    coverage.refs = tips.len();
+    let (selected, missing_commits) = reachable(&history.commits, &tips, options.since);
+    coverage.commits = selected.len() as u64;
+    if missing_commits > 0 && !coverage.shallow {
+        coverage.problems.push(format!(
+            "{missing_commits} commit(s) referenced by history are missing from the object database"
+        ));
+    }
+    count_missing_blobs(&history, coverage);
+    if history.blob_findings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let targets: HashSet<u64> = history.blob_findings.keys().map(|id| prefix(id)).collect();
+    let marked = mark(&history.trees, &targets);
+    let blob_findings = &history.blob_findings;
+    let commits = &history.commits;
+    let (places, unreadable): (Vec<Place>, Vec<ObjectId>) = selected
+        .par_chunks(CHUNK)
+        .map_init(
+            || thread_repo(repo),
+            |repo, chunk| {
+                let mut places = Vec::new();
+                let mut problems = DiffProblems::default();
+                let mut found = Vec::new();
+                for id in chunk {
+                    let Some(node) = commits.get(id) else { continue };
+                    let parents: Vec<ObjectId> = node
+                        .parents
+                        .iter()
+                        .filter_map(|p| commits.get(p).map(|n| n.tree))
+                        .collect();
+                    found.clear();
+                    introduced(
+                        repo,
+                        node.tree,
+                        &parents,
+                        &|tree| marked.contains(&prefix(tree)),
+                        &|blob| blob_findings.contains_key(blob),
+                        &mut found,
+                        &mut problems,
+                    );
+                    places.extend(found.drain(..).map(|Introduced { path, blob }| Place {
+                        commit: Some(*id),
+                        path,
+                        blob,
+                    }));
+                }
+                (places, problems.unreadable_trees)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |mut a, b| {
+                a.0.extend(b.0);
+                a.1.extend(b.1);
+                a
+            },
+        );
+    for tree in unreadable.iter().take(MAX_PROBLEMS) {
+        coverage.problems.push(format!("tree {tree}: missing or unreadable"));
+    }
+    let report_unreachable = options.branches.is_empty() && options.since.is_none();
+    Ok(group(
+        &local,
+        places,
+        blob_findings,
+        report_unreachable,
+        options.all_occurrences,
+        false,
+    ))
+}
+
+/// A thread's own repository handle, with an object cache for the trees it reads.
+pub(super) fn thread_repo(repo: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut local = repo.to_thread_local();
+    local.object_cache_size_if_unset(32 * 1024 * 1024);
+    local
+}
+
+/// The commits to start from: the named refs, or every ref plus HEAD.
+fn tips(
+    repo: &gix::Repository,
+    branches: &[String],
+    commits: &HashMap<ObjectId, CommitNode>,
+) -> Result<Vec<ObjectId>, GitError> {
+    let mut out = Vec::new();
+    if branches.is_empty() {
+        if let Ok(platform) = repo.references() {
+            if let Ok(all) = platform.all() {
+                for reference in all.flatten() {
+                    let mut reference = reference;
+                    if let Ok(id) = reference.peel_to_id() {
+                        out.push(id.detach());
+                    }
+                }
+            }
+        }
+        if let Ok(head) = repo.head_id() {
+            out.push(head.detach());
+        }
+    } else {
+        for name in branches {
+            out.push(resolve_commit(repo, name)?);
+        }
+    }
+    out.retain(|id| commits.contains_key(id));
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Resolves a revision (branch, tag, commit id, `HEAD~2`, …) to a commit id.
+pub(super) fn resolve_commit(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
+    let error = |message: String| GitError::Revision {
+        spec: spec.to_string(),
+        message,
+    };
+    let id = repo.rev_parse_single(spec).map_err(|e| error(e.to_string()))?;
+    let object = id.object().map_err(|e| error(e.to_string()))?;
+    let commit = object.peel_to_commit().map_err(|e| error(e.to_string()))?;
+    Ok(commit.id)
+}
+
+/// Commits reachable from `tips` (oldest first) and the number of parents that are absent.
+fn reachable(commits: &HashMap<ObjectId, CommitNode>, tips: &[ObjectId], since: Option<i64>) -> (Vec<ObjectId>, usize) {
+    let mut seen: HashSet<ObjectId> = tips.iter().copied().collect();
+    let mut stack: Vec<ObjectId> = tips.to_vec();
+    let mut missing = 0;
+    while let Some(id) = stack.pop() {
+        let Some(node) = commits.get(&id) else { continue };
+        for parent in &node.parents {
+            if !commits.contains_key(parent) {
+                missing += 1;
+            } else if seen.insert(*parent) {
+                stack.push(*parent);
+            }
+        }
+    }
+    let mut selected: Vec<ObjectId> = seen
+        .into_iter()
+        .filter(|id| {
+            commits
+                .get(id)
+                .is_some_and(|node| since.is_none_or(|since| node.time >= since))
+        })
+        .collect();
+    selected.sort_by_key(|id| (commits.get(id).map_or(0, |n| n.time), *id));
+    (selected, missing)
+}
+
+/// Counts blobs and trees that trees refer to but the object database lacks.
+fn count_missing_blobs(history: &History, coverage: &mut GitCoverage) {
+    let mut missing: HashSet<u64> = HashSet::new();
+    for children in history.trees.values() {
+        for child in children {
+            if !history.present.contains(child) {
+                missing.insert(*child);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        *coverage.skipped.entry(SkipReason::Missing).or_insert(0) += missing.len() as u64;
+    }
+}
+
+/// Trees that hold (at any depth) a blob in `targets`: attribution reads no other tree.
+fn mark(trees: &HashMap<u64, Vec<u64>>, targets: &HashSet<u64>) -> HashSet<u64> {
+    let mut done: HashMap<u64, bool> = HashMap::with_capacity(trees.len());
+    let mut hit: HashSet<u64> = HashSet::new();
+    for &start in trees.keys() {
+        if done.contains_key(&start) {
+            continue;
+        }
+        let mut stack: Vec<(u64, usize)> = vec![(start, 0)];
+        let mut visiting: HashSet<u64> = HashSet::from([start]);
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let children = trees.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+            if *next < children.len() {
+                let child = children[*next];
+                *next += 1;
+                if targets.contains(&child) || done.get(&child) == Some(&true) {
+                    hit.insert(node);
+                } else if trees.contains_key(&child) && !done.contains_key(&child) && visiting.insert(child) {
+                    stack.push((child, 0));
+                }
+            } else {
+                stack.pop();
+                let contains = hit.contains(&node);
+                done.insert(node, contains);
+                if contains {
+                    if let Some(&(parent, _)) = stack.last() {
+                        hit.insert(parent);
+                    }
+                }
+            }
+        }
+    }
+    done.into_iter().filter(|(_, v)| *v).map(|(k, _)| k).collect()
+}
+
+/// Author, date and summary of a commit, for reports.
+#[derive(Debug, Clone, Default)]
+struct CommitMeta {
+    author_name: String,
+    author_email: String,
+    time: i64,
+    date: String,
+    summary: String,
+}
+
+fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
+    let mut buf = Vec::new();
+    let Ok(commit) = repo.objects.find_commit(id, &mut buf) else {
+        return CommitMeta::default();
+    };
+    let (author_name, author_email, time) = match commit.author() {
+        Ok(author) => (
+            author.name.trim().to_str_lossy().into_owned(),
+            author.email.trim().to_str_lossy().into_owned(),
+            author.time().map(|t| t.seconds).unwrap_or(0),
+        ),
+        Err(_) => Default::default(),
+    };
+    CommitMeta {
+        author_name,
+        author_email,
+        time,
+        date: rfc3339(time),
+        summary: commit.message_summary().to_str_lossy().into_owned(),
+    }
+}
+
+/// Turns per-blob findings and the places their blobs were introduced into one finding per
+/// secret (fingerprint), located at its oldest occurrence.
+pub(super) fn group(
+    repo: &gix::Repository,
+    places: Vec<Place>,
+    blob_findings: &HashMap<ObjectId, Vec<Finding>>,
+    report_unreachable: bool,
+    all_occurrences: bool,
+    staged: bool,
+) -> Vec<Finding> {
+    let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
+    for place in &places {
+        if let Some(commit) = place.commit {
+            metas.entry(commit).or_insert_with(|| commit_meta(repo, &commit));
+        }
+    }
+    let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
+    let mut at_head: HashMap<(BString, ObjectId), bool> = HashMap::new();
+    // fingerprint -> (occurrences with their per-blob finding)
+    let mut groups: BTreeMap<String, Vec<(&Place, &Finding)>> = BTreeMap::new();
+    let mut reached: HashSet<ObjectId> = HashSet::new();
+    for place in &places {
+        reached.insert(place.blob);
+        for finding in blob_findings.get(&place.blob).into_iter().flatten() {
+            groups
+                .entry(finding.fingerprint.clone())
+                .or_default()
+                .push((place, finding));
+        }
+    }
+    let sort_key = |place: &Place| {
+        let meta = place.commit.and_then(|c| metas.get(&c));
+        (meta.map_or(i64::MAX, |m| m.time), place.commit, place.path.clone())
+    };
+    let mut out = Vec::with_capacity(groups.len());
+    for (_, mut occurrences) in groups {
+        occurrences.sort_by_key(|(place, finding)| (sort_key(place), finding.line, finding.column));
+        occurrences.dedup_by(|a, b| a.0.commit == b.0.commit && a.0.path == b.0.path && a.1.line == b.1.line);
+        let (first_place, first) = occurrences[0];
+        let mut present = false;
+        if let Some(head) = head_tree {
+            for (place, _) in &occurrences {
+                let key = (place.path.clone(), place.blob);
+                let here = *at_head
+                    .entry(key)
+                    .or_insert_with(|| blob_at(repo, head, &place.path) == Some(place.blob));
+                if here {
+                    present = true;
+                    break;
+                }
+            }
+        }
+        let meta = first_place.commit.and_then(|c| metas.get(&c)).cloned();
+        let listed = if all_occurrences {
+            occurrences
+                .iter()
+                .map(|(place, finding)| {
+                    let meta = place.commit.and_then(|c| metas.get(&c)).cloned().unwrap_or_default();
+                    Occurrence {
+                        commit: place.commit.map(|c| c.to_string()).unwrap_or_default(),
+                        path: place.path.to_str_lossy().into_owned(),
+                        line: finding.line,
+                        column: finding.column,
+                        blob: place.blob.to_string(),
+                        author_name: meta.author_name,
+                        author_email: meta.author_email,
+                        date: meta.date,
+                        summary: meta.summary,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut finding = first.clone();
+        finding.path = first_place.path.to_str_lossy().into_owned();
+        finding.git = Some(GitInfo {
+            commit: first_place.commit.map(|c| c.to_string()),
+            author_name: meta.as_ref().map(|m| m.author_name.clone()),
+            author_email: meta.as_ref().map(|m| m.author_email.clone()),
+            date: meta.as_ref().map(|m| m.date.clone()),
+            summary: meta.as_ref().map(|m| m.summary.clone()),
+            blob: first_place.blob.to_string(),
+            present_at_head: present,
+            occurrences: occurrences.len(),
+            all_occurrences: listed,
+            unreachable: false,
+            staged,
+        });
+        out.push(finding);
+    }
+    if report_unreachable {
+        let reported: HashSet<String> = out.iter().map(|f| f.fingerprint.clone()).collect();
+        let mut unreachable: Vec<(&ObjectId, &Vec<Finding>)> =
+            blob_findings.iter().filter(|(id, _)| !reached.contains(*id)).collect();
+        unreachable.sort_by_key(|(id, _)| **id);
+        let mut seen: HashSet<String> = HashSet::new();
+        for (id, findings) in unreachable {
+            for finding in findings {
+                if reported.contains(&finding.fingerprint) || !seen.insert(finding.fingerprint.clone()) {
+                    continue;
+                }
+                let mut finding = finding.clone();
+                finding.path = format!("(unreachable blob {id})");
+                finding.git = Some(GitInfo {
+                    blob: id.to_string(),
+                    occurrences: 0,
+                    unreachable: true,
+                    ..GitInfo::default()
+                });
+                out.push(finding);
+            }
+        }
+    }
+    out
+}

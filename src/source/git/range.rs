@@ -1,0 +1,155 @@
+//! `--range A..B` / `--since-commit REV`: only what the commits of a range introduce (the pull
+//! request case). Reads just those commits' changed trees and new blobs, never the whole
+//! object database.
+
+use std::collections::{HashMap, HashSet};
+
+use gix::objs::{Find, FindExt};
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use super::attribute::{group, resolve_commit, thread_repo, Place};
+use super::tree::{introduced, DiffProblems, Introduced};
+use super::{is_lfs_pointer, GitCoverage, GitError, GitOptions, MAX_PROBLEMS};
+use crate::finding::Finding;
+use crate::scan::{BlobScanner, SkipReason, WorkerState};
+
+/// Scans the content introduced by the commits in `from..to`.
+pub(super) fn scan(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    from: &str,
+    to: &str,
+    coverage: &mut GitCoverage,
+) -> Result<Vec<Finding>, GitError> {
+    let local = thread_repo(repo);
+    let to_id = resolve_commit(&local, to)?;
+    let from_id = resolve_commit(&local, from)?;
+    let walk = local
+        .rev_walk([to_id])
+        .with_hidden([from_id])
+        .all()
+        .map_err(|e| GitError::Objects(e.to_string()))?;
+    let mut commits: Vec<ObjectId> = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| GitError::Objects(e.to_string()))?;
+        if options
+            .since
+            .is_none_or(|since| info.commit_time.is_none_or(|t| t >= since))
+        {
+            commits.push(info.id);
+        }
+    }
+    coverage.refs = 1;
+    coverage.commits = commits.len() as u64;
+    let places = introduced_by(repo, &commits, coverage);
+    let blobs: Vec<ObjectId> = places
+        .iter()
+        .map(|p| p.blob)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
+    Ok(group(
+        &local,
+        places,
+        &blob_findings,
+        false,
+        options.all_occurrences,
+        false,
+    ))
+}
+
+/// Every (commit, path, blob) that `commits` introduced.
+fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverage: &mut GitCoverage) -> Vec<Place> {
+    let (places, unreadable): (Vec<Place>, Vec<ObjectId>) = commits
+        .par_iter()
+        .map_init(
+            || thread_repo(repo),
+            |repo, id| {
+                let mut buf = Vec::new();
+                let mut problems = DiffProblems::default();
+                let Ok(commit) = repo.objects.find_commit(id, &mut buf) else {
+                    return (Vec::new(), vec![*id]);
+                };
+                let tree = commit.tree();
+                let parent_ids: Vec<ObjectId> = commit.parents().collect();
+                let parents: Vec<ObjectId> = parent_ids
+                    .iter()
+                    .filter_map(|p| {
+                        let mut buf = Vec::new();
+                        repo.objects.find_commit(p, &mut buf).ok().map(|c| c.tree())
+                    })
+                    .collect();
+                let mut found = Vec::new();
+                introduced(repo, tree, &parents, &|_| true, &|_| true, &mut found, &mut problems);
+                let places = found
+                    .into_iter()
+                    .map(|Introduced { path, blob }| Place {
+                        commit: Some(*id),
+                        path,
+                        blob,
+                    })
+                    .collect();
+                (places, problems.unreadable_trees)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |mut a, b| {
+                a.0.extend(b.0);
+                a.1.extend(b.1);
+                a
+            },
+        );
+    for id in unreadable.iter().take(MAX_PROBLEMS) {
+        coverage.problems.push(format!("object {id}: missing or unreadable"));
+    }
+    places
+}
+
+/// Reads and scans each blob once, in parallel; skips are counted by reason.
+pub(super) fn scan_blobs(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &BlobScanner<'_>,
+    max_size: u64,
+    blobs: &[ObjectId],
+) -> HashMap<ObjectId, Vec<Finding>> {
+    blobs
+        .par_iter()
+        .map_init(
+            || (thread_repo(repo), WorkerState::default()),
+            |(repo, state), id| {
+                let counters = scanner.counters;
+                let data = match repo.objects.try_find(id, &mut state.buffer) {
+                    Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => data.data,
+                    Ok(Some(_)) => return None,
+                    Ok(None) => {
+                        counters.skip(SkipReason::Missing, "", None);
+                        return None;
+                    }
+                    Err(_) => {
+                        counters.skip(SkipReason::Corrupt, "", None);
+                        return None;
+                    }
+                };
+                if data.len() as u64 > max_size {
+                    counters.skip(SkipReason::TooLarge, "", None);
+                    return None;
+                }
+                if is_lfs_pointer(data) {
+                    counters.skip(SkipReason::LfsPointer, "", None);
+                    return None;
+                }
+                if BlobScanner::is_binary(data) {
+                    counters.skip(SkipReason::Binary, "", None);
+                    return None;
+                }
+                let findings = scanner.find("", data, &mut state.scratch, &mut state.matches);
+                (!findings.is_empty()).then_some((*id, findings))
+            },
+        )
+        .flatten()
+        .collect()
+}

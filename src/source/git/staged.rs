@@ -1,0 +1,87 @@
+//! `--staged`: what the index holds that HEAD does not — the content a `git commit` would
+//! record now. Works before the first commit (everything staged is new).
+
+use std::collections::HashMap;
+
+use gix::bstr::{BString, ByteSlice, ByteVec};
+use gix::ObjectId;
+
+use super::attribute::{group, thread_repo, Place};
+use super::range::scan_blobs;
+use super::tree::read_tree;
+use super::{GitCoverage, GitError, GitOptions};
+use crate::finding::Finding;
+use crate::scan::BlobScanner;
+
+/// Scans the blobs staged in the index that differ from HEAD at the same path.
+pub(super) fn scan(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    coverage: &mut GitCoverage,
+) -> Result<Vec<Finding>, GitError> {
+    let local = thread_repo(repo);
+    let index = local.index_or_empty().map_err(|e| GitError::Index(e.to_string()))?;
+    let head = local
+        .head_tree_id()
+        .ok()
+        .map(|id| head_blobs(&local, id.detach()))
+        .unwrap_or_default();
+    let mut places = Vec::new();
+    for entry in index.entries() {
+        if entry.stage() != gix::index::entry::Stage::Unconflicted
+            || entry.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD)
+            || !(entry.mode.contains(gix::index::entry::Mode::FILE) || entry.mode == gix::index::entry::Mode::SYMLINK)
+        {
+            continue;
+        }
+        let path = entry.path(&index);
+        if head.get(path.as_bytes()) == Some(&entry.id) {
+            continue;
+        }
+        places.push(Place {
+            commit: None,
+            path: path.to_owned(),
+            blob: entry.id,
+        });
+    }
+    let mut blobs: Vec<ObjectId> = places.iter().map(|p| p.blob).collect();
+    blobs.sort();
+    blobs.dedup();
+    let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
+    coverage.refs = 0;
+    coverage.commits = 0;
+    Ok(group(
+        &local,
+        places,
+        &blob_findings,
+        false,
+        options.all_occurrences,
+        true,
+    ))
+}
+
+/// Path to blob id for every file of HEAD's tree.
+fn head_blobs(repo: &gix::Repository, tree: ObjectId) -> HashMap<BString, ObjectId> {
+    let mut out = HashMap::new();
+    let mut buf = Vec::new();
+    let mut stack = vec![(BString::default(), tree)];
+    while let Some((prefix, tree)) = stack.pop() {
+        let Some(entries) = read_tree(repo, &tree, &mut buf) else {
+            continue;
+        };
+        for entry in entries {
+            let mut path = prefix.clone();
+            if !path.is_empty() {
+                path.push_byte(b'/');
+            }
+            path.push_str(&entry.name);
+            if entry.is_tree {
+                stack.push((path, entry.id));
+            } else if entry.is_blob {
+                out.insert(path, entry.id);
+            }
+        }
+    }
+    out
+}
