@@ -8,11 +8,11 @@ use gix::objs::FindExt;
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::objects::{prefix, CommitNode, History};
-use super::tree::{blob_at, introduced, DiffProblems, Introduced};
+use super::objects::{collect_trees, is_partial_clone, CommitNode, History, ObjectFiles};
+use super::tree::{blob_at, introduced_in_memory, DiffProblems, Introduced};
 use super::{rfc3339, GitCoverage, GitError, GitOptions, MAX_PROBLEMS};
 use crate::finding::{Finding, GitInfo, Occurrence};
-use crate::scan::SkipReason;
+use crate::scan::{BlobScanner, SkipReason};
 
 /// Where a blob was introduced: a commit (or the index, for staged content) and a path.
 #[derive(Debug, Clone)]
@@ -22,14 +22,15 @@ pub(super) struct Place {
     pub blob: ObjectId,
 }
 
-/// Commits handled per parallel work item; consecutive commits share trees, so chunks keep
-/// each thread's object cache warm.
+/// Commits handled per parallel work item.
 const CHUNK: usize = 128;
 
 /// Attributes the findings of a full-history pass to the commits that introduced them.
 pub(super) fn history(
     repo: &gix::ThreadSafeRepository,
-    history: History,
+    files: &ObjectFiles,
+    scanner: &BlobScanner<'_>,
+    mut history: History,
     options: &GitOptions,
     coverage: &mut GitCoverage,
 ) -> Result<Vec<Finding>, GitError> {
@@ -43,64 +44,61 @@ pub(super) fn history(
             "{missing_commits} commit(s) referenced by history are missing from the object database"
         ));
     }
-    count_missing_blobs(&history, coverage);
-    if history.blob_findings.is_empty() {
+    let partial = is_partial_clone(files);
+    if history.blob_findings.is_empty() && !partial {
         return Ok(Vec::new());
     }
-    let targets: HashSet<u64> = history.blob_findings.keys().map(|id| prefix(id)).collect();
-    let marked = mark(&history.trees, &targets);
-    let blob_findings = &history.blob_findings;
+    collect_trees(repo, files, scanner, &mut history, partial, options.threads);
+    if partial {
+        coverage.problems.push(format!(
+            "partial clone: {} blob(s) are not present locally and were not scanned",
+            history.missing.len()
+        ));
+    }
+    let mut problems = DiffProblems {
+        missing_blobs: std::mem::take(&mut history.missing).into_iter().collect(),
+        ..DiffProblems::default()
+    };
     let commits = &history.commits;
-    let (places, unreadable): (Vec<Place>, Vec<ObjectId>) = selected
+    let trees = &history.trees;
+    let (places, diff_problems): (Vec<Place>, DiffProblems) = selected
         .par_chunks(CHUNK)
-        .map_init(
-            || thread_repo(repo),
-            |repo, chunk| {
-                let mut places = Vec::new();
-                let mut problems = DiffProblems::default();
-                let mut found = Vec::new();
-                for id in chunk {
-                    let Some(node) = commits.get(id) else { continue };
-                    let parents: Vec<ObjectId> = node
-                        .parents
-                        .iter()
-                        .filter_map(|p| commits.get(p).map(|n| n.tree))
-                        .collect();
-                    found.clear();
-                    introduced(
-                        repo,
-                        node.tree,
-                        &parents,
-                        &|tree| marked.contains(&prefix(tree)),
-                        &|blob| blob_findings.contains_key(blob),
-                        &mut found,
-                        &mut problems,
-                    );
-                    places.extend(found.drain(..).map(|Introduced { path, blob }| Place {
-                        commit: Some(*id),
-                        path,
-                        blob,
-                    }));
-                }
-                (places, problems.unreadable_trees)
-            },
-        )
+        .map(|chunk| {
+            let mut places = Vec::new();
+            let mut problems = DiffProblems::default();
+            let mut found = Vec::new();
+            for id in chunk {
+                let Some(node) = commits.get(id) else { continue };
+                let parents: Vec<ObjectId> = node
+                    .parents
+                    .iter()
+                    .filter_map(|p| commits.get(p).map(|n| n.tree))
+                    .collect();
+                found.clear();
+                introduced_in_memory(trees, &node.tree, &parents, &mut found, &mut problems);
+                places.extend(found.drain(..).map(|Introduced { path, blob }| Place {
+                    commit: Some(*id),
+                    path,
+                    blob,
+                }));
+            }
+            (places, problems)
+        })
         .reduce(
-            || (Vec::new(), Vec::new()),
+            || (Vec::new(), DiffProblems::default()),
             |mut a, b| {
                 a.0.extend(b.0);
-                a.1.extend(b.1);
+                a.1.merge(b.1);
                 a
             },
         );
-    for tree in unreadable.iter().take(MAX_PROBLEMS) {
-        coverage.problems.push(format!("tree {tree}: missing or unreadable"));
-    }
+    problems.merge(diff_problems);
+    record_problems(problems, coverage);
     let report_unreachable = options.branches.is_empty() && options.since.is_none();
     Ok(group(
         &local,
         places,
-        blob_findings,
+        &history.blob_findings,
         report_unreachable,
         options.all_occurrences,
         false,
@@ -185,54 +183,24 @@ fn reachable(commits: &HashMap<ObjectId, CommitNode>, tips: &[ObjectId], since: 
     (selected, missing)
 }
 
-/// Counts blobs and trees that trees refer to but the object database lacks.
-fn count_missing_blobs(history: &History, coverage: &mut GitCoverage) {
-    let mut missing: HashSet<u64> = HashSet::new();
-    for children in history.trees.values() {
-        for child in children {
-            if !history.present.contains(child) {
-                missing.insert(*child);
-            }
-        }
-    }
+/// Adds what the diffs could not read to the coverage.
+pub(super) fn record_problems(problems: DiffProblems, coverage: &mut GitCoverage) {
+    let missing: HashSet<ObjectId> = problems.missing_blobs.into_iter().collect();
     if !missing.is_empty() {
         *coverage.skipped.entry(SkipReason::Missing).or_insert(0) += missing.len() as u64;
     }
-}
-
-/// Trees that hold (at any depth) a blob in `targets`: attribution reads no other tree.
-fn mark(trees: &HashMap<u64, Vec<u64>>, targets: &HashSet<u64>) -> HashSet<u64> {
-    let mut done: HashMap<u64, bool> = HashMap::with_capacity(trees.len());
-    let mut hit: HashSet<u64> = HashSet::new();
-    for &start in trees.keys() {
-        if done.contains_key(&start) {
-            continue;
-        }
-        let mut stack: Vec<(u64, usize)> = vec![(start, 0)];
-        let mut visiting: HashSet<u64> = HashSet::from([start]);
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let children = trees.get(&node).map(Vec::as_slice).unwrap_or(&[]);
-            if *next < children.len() {
-                let child = children[*next];
-                *next += 1;
-                if targets.contains(&child) || done.get(&child) == Some(&true) {
-                    hit.insert(node);
-                } else if trees.contains_key(&child) && !done.contains_key(&child) && visiting.insert(child) {
-                    stack.push((child, 0));
-                }
-            } else {
-                stack.pop();
-                let contains = hit.contains(&node);
-                done.insert(node, contains);
-                if contains {
-                    if let Some(&(parent, _)) = stack.last() {
-                        hit.insert(parent);
-                    }
-                }
-            }
-        }
+    let unreadable: HashSet<ObjectId> = problems.unreadable_trees.into_iter().collect();
+    let mut unreadable: Vec<ObjectId> = unreadable.into_iter().collect();
+    unreadable.sort();
+    for tree in unreadable.iter().take(MAX_PROBLEMS) {
+        coverage.problems.push(format!("tree {tree}: missing or unreadable"));
     }
-    done.into_iter().filter(|(_, v)| *v).map(|(k, _)| k).collect()
+    if problems.too_deep > 0 {
+        coverage.problems.push(format!(
+            "{} tree(s) nested deeper than the walk follows were not scanned",
+            problems.too_deep
+        ));
+    }
 }
 
 /// Author, date and summary of a commit, for reports.

@@ -2,10 +2,11 @@
 //! index. Repositories are read with `gix` only; the `git` binary is never run on them, since a
 //! scanned repository's configuration can make `git` execute code.
 //!
-//! Full history decodes every object of the object database exactly once (pack files are
-//! traversed with their delta trees, in parallel), scans each unique blob once, and records the
-//! commit graph and tree structure on the way. Only blobs that produced findings are then
-//! attributed to the (commit, path) places that introduced them.
+//! Full history decodes every object of the object database once (pack files are traversed
+//! with their delta trees, in parallel), scans each unique blob once and records the commit
+//! graph. Only when blobs produced findings does a second pass record the trees, reduced to
+//! their subtrees and those blobs, so that attribution to the (commit, path) places that
+//! introduced them runs in memory.
 
 mod attribute;
 mod objects;
@@ -143,8 +144,9 @@ pub fn scan_repository(
         range::scan(&repo, scanner, options, from, to, &mut coverage)?
     } else {
         coverage.mode = "history".into();
-        let history = objects::collect(&repo, scanner, options, &mut coverage)?;
-        attribute::history(&repo, history, options, &mut coverage)?
+        let files = objects::object_files(&repo, &mut coverage)?;
+        let history = objects::collect(&repo, &files, scanner, options, &mut coverage);
+        attribute::history(&repo, &files, scanner, history, options, &mut coverage)?
     };
     Ok((findings, coverage))
 }

@@ -8,9 +8,9 @@ use gix::objs::{Find, FindExt};
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::attribute::{group, resolve_commit, thread_repo, Place};
-use super::tree::{introduced, DiffProblems, Introduced};
-use super::{is_lfs_pointer, GitCoverage, GitError, GitOptions, MAX_PROBLEMS};
+use super::attribute::{group, record_problems, resolve_commit, thread_repo, Place};
+use super::tree::{DiffProblems, Differ, Introduced};
+use super::{is_lfs_pointer, GitCoverage, GitError, GitOptions};
 use crate::finding::Finding;
 use crate::scan::{BlobScanner, SkipReason, WorkerState};
 
@@ -63,7 +63,7 @@ pub(super) fn scan(
 
 /// Every (commit, path, blob) that `commits` introduced.
 fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverage: &mut GitCoverage) -> Vec<Place> {
-    let (places, unreadable): (Vec<Place>, Vec<ObjectId>) = commits
+    let (places, problems): (Vec<Place>, DiffProblems) = commits
         .par_iter()
         .map_init(
             || thread_repo(repo),
@@ -71,7 +71,8 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                 let mut buf = Vec::new();
                 let mut problems = DiffProblems::default();
                 let Ok(commit) = repo.objects.find_commit(id, &mut buf) else {
-                    return (Vec::new(), vec![*id]);
+                    problems.unreadable_trees.push(*id);
+                    return (Vec::new(), problems);
                 };
                 let tree = commit.tree();
                 let parent_ids: Vec<ObjectId> = commit.parents().collect();
@@ -83,7 +84,7 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                     })
                     .collect();
                 let mut found = Vec::new();
-                introduced(repo, tree, &parents, &|_| true, &|_| true, &mut found, &mut problems);
+                Differ::new(repo).introduced(&tree, &parents, &|_| true, &|_| true, &mut found, &mut problems);
                 let places = found
                     .into_iter()
                     .map(|Introduced { path, blob }| Place {
@@ -92,20 +93,18 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                         blob,
                     })
                     .collect();
-                (places, problems.unreadable_trees)
+                (places, problems)
             },
         )
         .reduce(
-            || (Vec::new(), Vec::new()),
+            || (Vec::new(), DiffProblems::default()),
             |mut a, b| {
                 a.0.extend(b.0);
-                a.1.extend(b.1);
+                a.1.merge(b.1);
                 a
             },
         );
-    for id in unreadable.iter().take(MAX_PROBLEMS) {
-        coverage.problems.push(format!("object {id}: missing or unreadable"));
-    }
+    record_problems(problems, coverage);
     places
 }
 
