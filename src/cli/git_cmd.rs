@@ -53,7 +53,7 @@ fn parse_range(text: &str) -> anyhow::Result<(String, String)> {
 }
 
 fn parse_since(text: &str) -> anyhow::Result<i64> {
-    gix::date::parse(text, None)
+    gix::date::parse(text, Some(gix::date::Zoned::now()))
         .map(|t| t.seconds)
         .map_err(|e| anyhow::anyhow!("invalid --since {text:?}: {e}"))
 }

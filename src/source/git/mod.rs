@@ -113,14 +113,17 @@ pub enum GitError {
 /// Most object problems listed by name in the coverage; the rest are counted.
 const MAX_PROBLEMS: usize = 100;
 
-/// Opens a repository without reading the user's or the system's git configuration.
+/// Opens the repository at or above `path` without reading the user's or the system's git
+/// configuration, whatever the repository's owner.
 fn open(path: &std::path::Path) -> Result<gix::ThreadSafeRepository, GitError> {
-    gix::open_opts(path, gix::open::Options::isolated())
-        .map(gix::Repository::into_sync)
-        .map_err(|e| GitError::Open {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+    let trust = gix::sec::trust::Mapping {
+        full: gix::open::Options::isolated(),
+        reduced: gix::open::Options::isolated(),
+    };
+    gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust).map_err(|e| GitError::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Scans a repository as `options` asks and returns its findings, grouped by fingerprint and
