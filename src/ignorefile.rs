@@ -13,10 +13,12 @@ use crate::finding::Finding;
 /// File name looked up at the root of each scanned directory.
 pub const IGNORE_FILE_NAME: &str = ".leakhoundignore";
 
-/// Fingerprints whose findings are not reported.
+/// Fingerprints whose findings are not reported, and (for git history, where the walker's
+/// path filtering does not apply) the path patterns of the ignore file.
 #[derive(Debug, Default, Clone)]
 pub struct Suppressions {
     fingerprints: HashSet<String>,
+    paths: Option<ignore::gitignore::Gitignore>,
 }
 
 impl Suppressions {
@@ -48,9 +50,31 @@ impl Suppressions {
         }
     }
 
+    /// Also applies the path patterns of `dir/.leakhoundignore` to repository-relative paths
+    /// (used for git history, whose files the directory walker never sees).
+    pub fn add_paths_from_dir(&mut self, dir: &Path) -> Result<(), ignore::Error> {
+        let file = dir.join(IGNORE_FILE_NAME);
+        if !file.is_file() {
+            return Ok(());
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+        if let Some(error) = builder.add(&file) {
+            return Err(error);
+        }
+        self.paths = Some(builder.build()?);
+        Ok(())
+    }
+
     /// True when the finding's fingerprint is listed.
     pub fn suppresses(&self, finding: &Finding) -> bool {
         !self.fingerprints.is_empty() && self.fingerprints.contains(&finding.fingerprint)
+    }
+
+    /// True when a repository-relative path matches an ignored path pattern.
+    pub fn suppresses_path(&self, path: &str) -> bool {
+        self.paths
+            .as_ref()
+            .is_some_and(|paths| paths.matched_path_or_any_parents(path, false).is_ignore())
     }
 
     /// Number of fingerprints known.

@@ -396,3 +396,24 @@ fn a_blob_no_ref_reaches_is_still_reported_as_unreachable() {
     let (code, _, _) = repo.scan(&["--branch", "main"]);
     assert_eq!(code, 0, "a branch selection does not report dangling blobs");
 }
+
+#[test]
+fn ignored_paths_hide_history_findings_only_at_those_paths() {
+    let token = github_token("Zy1Xw2Vu3Ts4Rq5Po6Nm7Lk8Ji9Hg0");
+    let mut repo = Repo::new();
+    repo.commit(
+        &[
+            (".leakhoundignore", b"fixtures/\n"),
+            ("fixtures/fake.env", &line(&token)),
+        ],
+        "fixtures",
+    );
+    let (code, _, _) = repo.scan(&[]);
+    assert_eq!(code, 0);
+    let copied = repo.commit(&[("src/app.env", &line(&token))], "copy into the app");
+    let (code, doc, _) = repo.scan(&[]);
+    assert_eq!(code, 1);
+    let f = finding(&doc, &token);
+    assert_eq!(f["path"], "src/app.env");
+    assert_eq!(f["git"]["commit"], copied);
+}

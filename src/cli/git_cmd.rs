@@ -70,6 +70,12 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let mut suppressions = Suppressions::none();
     if args.repo.is_dir() {
+        suppressions.add_paths_from_dir(&args.repo).with_context(|| {
+            format!(
+                "reading {}",
+                args.repo.join(crate::ignorefile::IGNORE_FILE_NAME).display()
+            )
+        })?;
         suppressions.add_from_dir(&args.repo).with_context(|| {
             format!(
                 "reading {}",

@@ -102,6 +102,7 @@ pub(super) fn history(
         report_unreachable,
         options.all_occurrences,
         false,
+        &|path| scanner.suppressions.suppresses_path(path),
     ))
 }
 
@@ -244,6 +245,7 @@ pub(super) fn group(
     report_unreachable: bool,
     all_occurrences: bool,
     staged: bool,
+    ignored_path: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
     for place in &places {
@@ -258,6 +260,9 @@ pub(super) fn group(
     let mut reached: HashSet<ObjectId> = HashSet::new();
     for place in &places {
         reached.insert(place.blob);
+        if ignored_path(&place.path.to_str_lossy()) {
+            continue;
+        }
         for finding in blob_findings.get(&place.blob).into_iter().flatten() {
             groups
                 .entry(finding.fingerprint.clone())

@@ -58,6 +58,7 @@ pub(super) fn scan(
         false,
         options.all_occurrences,
         false,
+        &|path| scanner.suppressions.suppresses_path(path),
     ))
 }
 
