@@ -136,11 +136,7 @@ fn run_rule(
                 None => break,
             }
         }
-        at = if whole.end() > whole.start() {
-            whole.end()
-        } else {
-            whole.end() + 1
-        };
+        at = next_search_start(&whole);
         let Some((secret_start, secret_end)) = locations.get(rule.secret_group) else {
             continue;
         };
@@ -180,6 +176,15 @@ fn is_user_name(capture: &str) -> bool {
     matches!(capture, "username" | "user" | "login")
 }
 
+/// Where to search after a match: its end, or one past it for an empty match.
+fn next_search_start(found: &regex::bytes::Match<'_>) -> usize {
+    if found.end() > found.start() {
+        found.end()
+    } else {
+        found.end() + 1
+    }
+}
+
 /// The first filter that rejects `secret` for `rule`, cheapest checks first.
 pub fn rejecting_filter(rule: &CompiledRule, secret: &[u8]) -> Option<Filter> {
     if let Some(min) = rule.spec.min_entropy {
@@ -214,11 +219,7 @@ pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMat
             let mut at = start;
             let bounded = &haystack[..end];
             while let Some(whole) = companion.regex.captures_read_at(&mut locations, bounded, at) {
-                at = if whole.end() > whole.start() {
-                    whole.end()
-                } else {
-                    whole.end() + 1
-                };
+                at = next_search_start(&whole);
                 let Some((s, e)) = locations.get(companion.value_group) else {
                     continue;
                 };

@@ -84,14 +84,7 @@ pub(super) fn history(
             }
             (places, problems)
         })
-        .reduce(
-            || (Vec::new(), DiffProblems::default()),
-            |mut a, b| {
-                a.0.extend(b.0);
-                a.1.merge(b.1);
-                a
-            },
-        );
+        .reduce(|| (Vec::new(), DiffProblems::default()), merge_parts);
     problems.merge(diff_problems);
     record_problems(problems, coverage);
     let report_unreachable = options.branches.is_empty() && options.since.is_none();
@@ -182,6 +175,16 @@ fn reachable(commits: &HashMap<ObjectId, CommitNode>, tips: &[ObjectId], since: 
         .collect();
     selected.sort_by_key(|id| (commits.get(id).map_or(0, |n| n.time), *id));
     (selected, missing)
+}
+
+/// Combines the places and problems two parallel workers found.
+pub(super) fn merge_parts(
+    mut a: (Vec<Place>, DiffProblems),
+    b: (Vec<Place>, DiffProblems),
+) -> (Vec<Place>, DiffProblems) {
+    a.0.extend(b.0);
+    a.1.merge(b.1);
+    a
 }
 
 /// Adds what the diffs could not read to the coverage.

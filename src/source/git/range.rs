@@ -8,7 +8,7 @@ use gix::objs::{Find, FindExt};
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::attribute::{group, record_problems, resolve_commit, thread_repo, Place};
+use super::attribute::{group, merge_parts, record_problems, resolve_commit, thread_repo, Place};
 use super::tree::{DiffProblems, Differ, Introduced};
 use super::{is_lfs_pointer, GitCoverage, GitError, GitOptions};
 use crate::finding::Finding;
@@ -97,14 +97,7 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                 (places, problems)
             },
         )
-        .reduce(
-            || (Vec::new(), DiffProblems::default()),
-            |mut a, b| {
-                a.0.extend(b.0);
-                a.1.merge(b.1);
-                a
-            },
-        );
+        .reduce(|| (Vec::new(), DiffProblems::default()), merge_parts);
     record_problems(problems, coverage);
     places
 }
