@@ -91,7 +91,7 @@ impl ReportSink {
                     Format::Human => human::write(&mut out, &findings, summary, self.options.color)?,
                     Format::Json => json::write_document(&mut out, &findings, summary)?,
                     Format::Csv => csv::write(&mut out, &findings)?,
-                    Format::Sarif => sarif::write(&mut out, rules, &findings)?,
+                    Format::Sarif => sarif::write(&mut out, rules, &findings, summary)?,
                     Format::Jsonl => {
                         for finding in &findings {
                             json::write_line(&mut out, finding)?;

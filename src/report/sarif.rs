@@ -15,6 +15,7 @@ use serde_sarif::sarif::{
 
 use crate::finding::Finding;
 use crate::rules::{CompiledRule, Confidence, RuleSet, Severity};
+use crate::scan::ScanSummary;
 
 /// Key under which results carry their content fingerprint.
 pub const FINGERPRINT_KEY: &str = "leakhound/v1";
@@ -170,9 +171,20 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult {
         .build()
 }
 
+/// What the scan covered, as run properties: the coverage line every report carries.
+fn coverage_properties(summary: &ScanSummary) -> BTreeMap<String, serde_json::Value> {
+    let mut properties = BTreeMap::new();
+    properties.insert("coverage".to_string(), serde_json::json!(super::summary_line(summary)));
+    properties.insert(
+        "summary".to_string(),
+        serde_json::to_value(summary).unwrap_or(serde_json::Value::Null),
+    );
+    properties
+}
+
 /// Writes a SARIF log of `findings`, which must already be redacted; the driver lists
 /// exactly the rules the results use.
-pub fn write(out: &mut dyn Write, rules: &RuleSet, findings: &[Finding]) -> std::io::Result<()> {
+pub fn write(out: &mut dyn Write, rules: &RuleSet, findings: &[Finding], summary: &ScanSummary) -> std::io::Result<()> {
     let mut used: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
     used.sort_unstable();
     used.dedup();
@@ -197,6 +209,11 @@ pub fn write(out: &mut dyn Write, rules: &RuleSet, findings: &[Finding]) -> std:
         .runs(vec![Run::builder()
             .tool(Tool::builder().driver(driver).build())
             .results(results)
+            .properties(
+                PropertyBag::builder()
+                    .additional_properties(coverage_properties(summary))
+                    .build(),
+            )
             .build()])
         .build();
     serde_json::to_writer_pretty(&mut *out, &log).map_err(std::io::Error::other)?;
