@@ -417,3 +417,36 @@ fn ignored_paths_hide_history_findings_only_at_those_paths() {
     assert_eq!(f["path"], "src/app.env");
     assert_eq!(f["git"]["commit"], copied);
 }
+
+#[test]
+fn a_range_or_staged_edit_does_not_re_report_a_secret_already_there() {
+    let old = github_token("Qw1Er2Ty3Ui4Op5As6Df7Gh8Jk9Lz0");
+    let new = github_token("Xc1Vb2Nm3Qa4Ws5Ed6Rf7Tg8Yh9Uj0");
+    let mut repo = Repo::new();
+    let base = repo.commit(&[("app.env", format!("A={old}\nmode=1\n").as_bytes())], "base");
+    let edit = repo.commit(&[("app.env", format!("A={old}\nmode=2\nB={new}\n").as_bytes())], "edit");
+    let (code, doc, _) = repo.scan(&["--range", &format!("{base}..HEAD")]);
+    assert_eq!(code, 1);
+    assert_eq!(secrets(&doc), vec![new.clone()]);
+    assert_eq!(finding(&doc, &new)["git"]["commit"], edit);
+    assert_eq!(finding(&doc, &new)["line"], 3);
+    std::fs::write(repo.path.join("app.env"), format!("A={old}\nmode=3\nB={new}\n")).unwrap();
+    repo.git(&["add", "app.env"]);
+    let (code, doc, _) = repo.scan(&["--staged"]);
+    assert_eq!(code, 0, "{doc}");
+}
+
+#[test]
+fn a_secret_repeated_in_one_file_is_one_occurrence_of_that_place() {
+    let token = github_token("Mn1Bv2Cx3Zl4Kj5Hg6Fd7Sa8Po9Iu0");
+    let mut repo = Repo::new();
+    let id = repo.commit(
+        &[("twice.env", format!("A={token}\nx=1\nB={token}\n").as_bytes())],
+        "twice",
+    );
+    let (_, doc, _) = repo.scan(&["--all-occurrences"]);
+    let f = finding(&doc, &token);
+    assert_eq!(f["git"]["occurrences"], 1);
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["git"]["all_occurrences"][0]["commit"], id);
+}

@@ -20,6 +20,9 @@ pub(super) struct Place {
     pub commit: Option<ObjectId>,
     pub path: BString,
     pub blob: ObjectId,
+    /// The blobs this one replaced at the same path. A secret they already held is not
+    /// introduced here (only used where those blobs were scanned: ranges and the index).
+    pub previous: Vec<ObjectId>,
 }
 
 /// Commits handled per parallel work item.
@@ -76,10 +79,11 @@ pub(super) fn history(
                     .collect();
                 found.clear();
                 introduced_in_memory(trees, &node.tree, &parents, &mut found, &mut problems);
-                places.extend(found.drain(..).map(|Introduced { path, blob }| Place {
+                places.extend(found.drain(..).map(|Introduced { path, blob, previous }| Place {
                     commit: Some(*id),
                     path,
                     blob,
+                    previous,
                 }));
             }
             (places, problems)
@@ -267,6 +271,14 @@ pub(super) fn group(
             continue;
         }
         for finding in blob_findings.get(&place.blob).into_iter().flatten() {
+            let already_there = place.previous.iter().any(|previous| {
+                blob_findings
+                    .get(previous)
+                    .is_some_and(|found| found.iter().any(|f| f.fingerprint == finding.fingerprint))
+            });
+            if already_there {
+                continue;
+            }
             groups
                 .entry(finding.fingerprint.clone())
                 .or_default()
@@ -280,7 +292,8 @@ pub(super) fn group(
     let mut out = Vec::with_capacity(groups.len());
     for (_, mut occurrences) in groups {
         occurrences.sort_by_key(|(place, finding)| (sort_key(place), finding.line, finding.column));
-        occurrences.dedup_by(|a, b| a.0.commit == b.0.commit && a.0.path == b.0.path && a.1.line == b.1.line);
+        // One occurrence per (commit, path): the first line of the secret there.
+        occurrences.dedup_by(|a, b| a.0.commit == b.0.commit && a.0.path == b.0.path);
         let (first_place, first) = occurrences[0];
         let mut present = false;
         if let Some(head) = head_tree {

@@ -44,9 +44,11 @@ pub(super) fn scan(
     coverage.refs = 1;
     coverage.commits = commits.len() as u64;
     let places = introduced_by(repo, &commits, coverage);
+    // The replaced versions are scanned too, so a secret a commit only carried over from the
+    // version before is not reported as added by the range.
     let blobs: Vec<ObjectId> = places
         .iter()
-        .map(|p| p.blob)
+        .flat_map(|p| std::iter::once(p.blob).chain(p.previous.iter().copied()))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -88,10 +90,11 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                 Differ::new(repo).introduced(&tree, &parents, &|_| true, &|_| true, &mut found, &mut problems);
                 let places = found
                     .into_iter()
-                    .map(|Introduced { path, blob }| Place {
+                    .map(|Introduced { path, blob, previous }| Place {
                         commit: Some(*id),
                         path,
                         blob,
+                        previous,
                     })
                     .collect();
                 (places, problems)

@@ -36,16 +36,22 @@ pub(super) fn scan(
             continue;
         }
         let path = entry.path(&index);
-        if head.get(path.as_bytes()) == Some(&entry.id) {
+        let in_head = head.get(path.as_bytes());
+        if in_head == Some(&entry.id) {
             continue;
         }
         places.push(Place {
             commit: None,
             path: path.to_owned(),
             blob: entry.id,
+            previous: in_head.copied().into_iter().collect(),
         });
     }
-    let mut blobs: Vec<ObjectId> = places.iter().map(|p| p.blob).collect();
+    // HEAD's versions are scanned too: a secret already committed is not news to a commit.
+    let mut blobs: Vec<ObjectId> = places
+        .iter()
+        .flat_map(|p| std::iter::once(p.blob).chain(p.previous.iter().copied()))
+        .collect();
     blobs.sort();
     blobs.dedup();
     let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);

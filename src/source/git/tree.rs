@@ -49,6 +49,8 @@ pub(super) fn read_tree(repo: &gix::Repository, id: &gix::oid, buf: &mut Vec<u8>
 pub(super) struct Introduced {
     pub path: BString,
     pub blob: ObjectId,
+    /// The parents' blobs at the same path (the versions this one replaced).
+    pub previous: Vec<ObjectId>,
 }
 
 /// What a diff could not read, and introduced blobs absent from the object database.
@@ -153,6 +155,7 @@ fn walk_in_memory(
             out.push(Introduced {
                 path: path.clone(),
                 blob: *blob,
+                previous: Vec::new(),
             });
         }
         path.truncate(before);
@@ -282,6 +285,10 @@ impl<'r> Differ<'r> {
                         out.push(Introduced {
                             path,
                             blob: entry.id.to_owned(),
+                            previous: same
+                                .iter()
+                                .filter_map(|p| p.filter(|p| p.is_blob).map(|p| p.id.to_owned()))
+                                .collect(),
                         });
                     }
                 }
