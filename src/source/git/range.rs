@@ -44,8 +44,19 @@ pub(super) fn scan(
     coverage.refs = 1;
     coverage.commits = commits.len() as u64;
     let places = introduced_by(repo, &commits, coverage);
-    // The replaced versions are scanned too, so a secret a commit only carried over from the
-    // version before is not reported as added by the range.
+    Ok(scan_places(repo, &local, scanner, options, places, false))
+}
+
+/// Scans the blobs of `places` and the versions they replaced (so a secret a change only
+/// carried over is not reported as added), then groups the findings.
+pub(super) fn scan_places(
+    repo: &gix::ThreadSafeRepository,
+    local: &gix::Repository,
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    places: Vec<Place>,
+    staged: bool,
+) -> Vec<Finding> {
     let blobs: Vec<ObjectId> = places
         .iter()
         .flat_map(|p| std::iter::once(p.blob).chain(p.previous.iter().copied()))
@@ -53,15 +64,15 @@ pub(super) fn scan(
         .into_iter()
         .collect();
     let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
-    Ok(group(
-        &local,
+    group(
+        local,
         places,
         &blob_findings,
         false,
         options.all_occurrences,
-        false,
+        staged,
         &|path| scanner.suppressions.suppresses_path(path),
-    ))
+    )
 }
 
 /// Every (commit, path, blob) that `commits` introduced.
@@ -87,7 +98,7 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
                     })
                     .collect();
                 let mut found = Vec::new();
-                Differ::new(repo).introduced(&tree, &parents, &|_| true, &|_| true, &mut found, &mut problems);
+                Differ::new(repo).introduced(&tree, &parents, &mut found, &mut problems);
                 let places = found
                     .into_iter()
                     .map(|Introduced { path, blob, previous }| Place {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use gix::bstr::{BString, ByteSlice, ByteVec};
 use gix::ObjectId;
 
-use super::attribute::{group, thread_repo, Place};
-use super::range::scan_blobs;
+use super::attribute::{thread_repo, Place};
+use super::range::scan_places;
 use super::tree::read_tree;
 use super::{GitCoverage, GitError, GitOptions};
 use crate::finding::Finding;
@@ -47,25 +47,9 @@ pub(super) fn scan(
             previous: in_head.copied().into_iter().collect(),
         });
     }
-    // HEAD's versions are scanned too: a secret already committed is not news to a commit.
-    let mut blobs: Vec<ObjectId> = places
-        .iter()
-        .flat_map(|p| std::iter::once(p.blob).chain(p.previous.iter().copied()))
-        .collect();
-    blobs.sort();
-    blobs.dedup();
-    let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
     coverage.refs = 0;
     coverage.commits = 0;
-    Ok(group(
-        &local,
-        places,
-        &blob_findings,
-        false,
-        options.all_occurrences,
-        true,
-        &|path| scanner.suppressions.suppresses_path(path),
-    ))
+    Ok(scan_places(repo, &local, scanner, options, places, true))
 }
 
 /// Path to blob id for every file of HEAD's tree.

@@ -193,20 +193,17 @@ impl<'r> Differ<'r> {
     }
 
     /// Collects the (path, blob) pairs of `tree` that none of `parents` has at the same path:
-    /// what a commit with that tree and those parent trees introduced. `want_blob` selects the
-    /// blobs to report; `present` tells whether a blob exists (absent ones are counted).
+    /// what a commit with that tree and those parent trees introduced.
     pub fn introduced(
         &mut self,
         tree: &gix::oid,
         parents: &[ObjectId],
-        want_blob: &dyn Fn(&gix::oid) -> bool,
-        present: &dyn Fn(&gix::oid) -> bool,
         out: &mut Vec<Introduced>,
         problems: &mut DiffProblems,
     ) {
         self.path.clear();
         let parents: Vec<Option<ObjectId>> = parents.iter().copied().map(Some).collect();
-        self.walk(tree, &parents, want_blob, present, out, problems, 0);
+        self.walk(tree, &parents, out, problems, 0);
     }
 
     fn read(&mut self, id: &gix::oid) -> Option<Vec<u8>> {
@@ -220,13 +217,10 @@ impl<'r> Differ<'r> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn walk(
         &mut self,
         tree: &gix::oid,
         parents: &[Option<ObjectId>],
-        want_blob: &dyn Fn(&gix::oid) -> bool,
-        present: &dyn Fn(&gix::oid) -> bool,
         out: &mut Vec<Introduced>,
         problems: &mut DiffProblems,
         depth: usize,
@@ -274,23 +268,19 @@ impl<'r> Differ<'r> {
                     let sub_parents = same.iter().map(|p| p.map(|p| p.id.to_owned())).collect();
                     subtrees.push((entry.name.into(), entry.id.to_owned(), sub_parents));
                 } else if entry.is_blob {
-                    if !present(entry.id) {
-                        problems.missing_blobs.push(entry.id.to_owned());
-                    } else if want_blob(entry.id) {
-                        let mut path = self.path.clone();
-                        if !path.is_empty() {
-                            path.push_byte(b'/');
-                        }
-                        path.push_str(entry.name);
-                        out.push(Introduced {
-                            path,
-                            blob: entry.id.to_owned(),
-                            previous: same
-                                .iter()
-                                .filter_map(|p| p.filter(|p| p.is_blob).map(|p| p.id.to_owned()))
-                                .collect(),
-                        });
+                    let mut path = self.path.clone();
+                    if !path.is_empty() {
+                        path.push_byte(b'/');
                     }
+                    path.push_str(entry.name);
+                    out.push(Introduced {
+                        path,
+                        blob: entry.id.to_owned(),
+                        previous: same
+                            .iter()
+                            .filter_map(|p| p.filter(|p| p.is_blob).map(|p| p.id.to_owned()))
+                            .collect(),
+                    });
                 }
             }
         } else {
@@ -304,7 +294,7 @@ impl<'r> Differ<'r> {
                 self.path.push_byte(b'/');
             }
             self.path.push_str(&name);
-            self.walk(&id, &sub_parents, want_blob, present, out, problems, depth + 1);
+            self.walk(&id, &sub_parents, out, problems, depth + 1);
             self.path.truncate(before);
         }
     }
