@@ -124,8 +124,31 @@ fn invalid(rule: &LoadedRule, problem: impl Into<String>) -> RuleError {
     }
 }
 
+/// Shorthand a rule regex may use for "the rest of a key name, then an assignment operator,
+/// then an optional opening quote", so that the hundreds of `provider_key = value` rules
+/// share one well-tested notion of assignment across .env, YAML, JSON, code and CLI syntax.
+/// `{assign}` is not valid regex syntax on its own, so expanding it cannot change the
+/// meaning of any regex that compiled before.
+pub const ASSIGN_MACRO: &str = "{assign}";
+const ASSIGN_EXPANSION: &str = r#"[\w.\-]{0,40}(?:[ \t][\w.\-]{1,30}){0,2}["'\]]{0,2}[ \t]{0,4}(?:=>|->|:=|::|<-|[=:,>]|[ \t])[ \t]{0,4}(?:\\?["'`]){0,2}"#;
+/// Shorthand for "the value ends here": a delimiter or the end of the line.
+pub const END_MACRO: &str = "{end}";
+const END_EXPANSION: &str = r#"(?:[\s"'`;,\\<)\]}&|]|(?m:$))"#;
+
+/// Replaces the `{assign}` and `{end}` shorthands with their regex text.
+pub fn expand_macros(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains(ASSIGN_MACRO) && !pattern.contains(END_MACRO) {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    std::borrow::Cow::Owned(
+        pattern
+            .replace(ASSIGN_MACRO, ASSIGN_EXPANSION)
+            .replace(END_MACRO, END_EXPANSION),
+    )
+}
+
 fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&expand_macros(pattern))
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -236,4 +259,46 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
         builtin: loaded.builtin,
         spec: loaded.spec,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret_of<'a>(regex: &Regex, text: &'a str) -> Option<&'a str> {
+        let caps = regex.captures(text.as_bytes())?;
+        let m = caps.name("secret")?;
+        Some(&text[m.start()..m.end()])
+    }
+
+    #[test]
+    fn assign_macro_covers_common_assignment_syntaxes() {
+        let regex = build_regex(r"(?i)acme{assign}(?P<secret>[a-z0-9]{12}){end}").unwrap();
+        for text in [
+            "ACME_API_KEY=k3j4h5g6f7d8",
+            "acme_token: \"k3j4h5g6f7d8\"",
+            "\"acmeKey\": \"k3j4h5g6f7d8\",",
+            "export ACME_SECRET='k3j4h5g6f7d8'",
+            "acme.secret => 'k3j4h5g6f7d8';",
+            "acme secretKey= k3j4h5g6f7d8",
+            "<acmeKey>k3j4h5g6f7d8</acmeKey>",
+            "config[\"acme_key\"] = \"k3j4h5g6f7d8\"",
+            "acme_key := \"k3j4h5g6f7d8\"",
+        ] {
+            assert_eq!(secret_of(&regex, text), Some("k3j4h5g6f7d8"), "{text}");
+        }
+        assert_eq!(
+            secret_of(&regex, "acme_key = k3j4h5g6f7d8zz"),
+            None,
+            "{{end}} requires a delimiter"
+        );
+    }
+
+    #[test]
+    fn patterns_without_macros_are_untouched() {
+        assert!(matches!(
+            expand_macros(r"\bghp_[0-9]{3}\b"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
