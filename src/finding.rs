@@ -167,7 +167,7 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             rule_name: rule.spec.name.clone(),
             provider: rule.spec.provider.clone(),
             severity: rule.spec.severity,
-            confidence: rule.spec.confidence,
+            confidence: m.confidence.unwrap_or(rule.spec.confidence),
             path: path.to_string(),
             line: start.line,
             column: start.column,

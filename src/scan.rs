@@ -183,6 +183,8 @@ pub struct BlobScanner<'a> {
     pub suppressions: &'a Suppressions,
     pub counters: &'a ScanCounters,
     pub sink: &'a dyn FindingSink,
+    /// Set by `--explain`: every candidate and its fate is written here.
+    pub explain: Option<&'a crate::explain::Explainer>,
 }
 
 /// Per-thread reusable state for [`BlobScanner::scan`].
@@ -197,6 +199,15 @@ impl BlobScanner<'_> {
     /// True when `bytes` look binary (a NUL byte near the start).
     pub fn is_binary(bytes: &[u8]) -> bool {
         memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
+    }
+
+    /// True when rule `rule_id` does not report findings at `path` (its `skip_paths`).
+    pub fn rule_skips_path(&self, rule_id: &str, path: &str) -> bool {
+        self.rules
+            .rules
+            .iter()
+            .filter(|r| r.skip_paths.is_some())
+            .any(|r| r.spec.id == rule_id && r.skips_path(path))
     }
 
     /// Scans one blob that is known to be text and sends its findings to the sink.
@@ -217,15 +228,43 @@ impl BlobScanner<'_> {
         self.counters.files.fetch_add(1, Ordering::Relaxed);
         self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         matches.clear();
-        engine::scan(self.rules, bytes, scratch, matches);
-        if matches.is_empty() {
-            return Vec::new();
+        if self.explain.is_some() && !scratch.is_explaining() {
+            *scratch = Scratch::explaining();
         }
-        let mut findings = build_findings(self.rules, origin, bytes, matches);
-        let before = findings.len();
-        findings.retain(|f| !self.suppressions.suppresses(f));
-        let suppressed = (before - findings.len()) as u64;
-        self.counters.suppressed.fetch_add(suppressed, Ordering::Relaxed);
+        engine::scan(self.rules, bytes, scratch, matches);
+        let mut candidates = scratch.take_candidates();
+        let mut findings = Vec::new();
+        if !matches.is_empty() {
+            matches.retain(|m| {
+                let skip = self.rules.rules[m.rule].skips_path(origin);
+                if skip {
+                    let reason = "the rule's skip_paths excludes this file (lockfiles and the like)";
+                    crate::explain::mark_dropped(&mut candidates, m.rule, &m.secret, engine::Filter::Path, reason);
+                }
+                !skip
+            });
+            findings = build_findings(self.rules, origin, bytes, matches);
+            let mut kept = Vec::with_capacity(findings.len());
+            for (finding, m) in findings.into_iter().zip(matches.iter()) {
+                if self.suppressions.suppresses(&finding) {
+                    self.counters.suppressed.fetch_add(1, Ordering::Relaxed);
+                    let reason = "listed in .leakhoundignore (fingerprint or path)";
+                    crate::explain::mark_dropped(
+                        &mut candidates,
+                        m.rule,
+                        &m.secret,
+                        engine::Filter::Suppressed,
+                        reason,
+                    );
+                } else {
+                    kept.push(finding);
+                }
+            }
+            findings = kept;
+        }
+        if let Some(explainer) = self.explain {
+            explainer.report(self.rules, origin, bytes, &mut candidates);
+        }
         findings
     }
 }
@@ -279,6 +318,7 @@ pub fn run(
     suppressions: &Suppressions,
     sink: &dyn FindingSink,
     progress: bool,
+    explain: Option<&crate::explain::Explainer>,
 ) -> ScanSummary {
     let started = Instant::now();
     let counters = ScanCounters::default();
@@ -288,6 +328,7 @@ pub fn run(
         suppressions,
         counters: &counters,
         sink,
+        explain,
     };
     let stdin_name = std::ffi::OsStr::new(crate::source::stdin::STDIN_NAME);
     let reads_stdin = options.paths.iter().any(|p| p.as_os_str() == stdin_name);

@@ -51,7 +51,7 @@ fn scan_corpus() -> Vec<(String, String, String)> {
         ..ScanOptions::default()
     };
     let sink = Collect::default();
-    let summary = run(&rules, &options, &Suppressions::none(), &sink, false);
+    let summary = run(&rules, &options, &Suppressions::none(), &sink, false, None);
     assert!(summary.files_scanned >= 20, "corpus too small: {summary:?}");
     assert!(summary.not_scanned.is_empty(), "{:?}", summary.not_scanned);
     let prefix = format!("{}/", root.display());

@@ -99,11 +99,13 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
         .ok();
     let sink = args.report.open_sink()?;
     let counters = ScanCounters::default();
+    let explainer = args.report.explainer();
     let scanner = BlobScanner {
         rules: &rules,
         suppressions: &suppressions,
         counters: &counters,
         sink: &DiscardSink,
+        explain: explainer.as_ref(),
     };
     let done = std::sync::atomic::AtomicBool::new(false);
     let progress = args.report.progress();

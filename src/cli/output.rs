@@ -42,6 +42,10 @@ pub struct ReportArgs {
     /// Show full secrets in the human report (redacted there by default).
     #[arg(long, conflicts_with = "redact")]
     pub show_secrets: bool,
+    /// Print every candidate to stderr, kept or dropped, with the rule and the filter that
+    /// decided and why (secrets redacted unless --show-secrets).
+    #[arg(long)]
+    pub explain: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -80,9 +84,15 @@ impl ReportArgs {
         Ok(ReportSink::new(options, out))
     }
 
-    /// True when a progress bar may be drawn.
+    /// True when a progress bar may be drawn (never while explaining: both use stderr).
     pub fn progress(&self) -> bool {
-        !self.quiet && std::io::stderr().is_terminal()
+        !self.quiet && !self.explain && std::io::stderr().is_terminal()
+    }
+
+    /// The `--explain` writer, when asked for.
+    pub fn explainer(&self) -> Option<crate::explain::Explainer> {
+        self.explain
+            .then(|| crate::explain::Explainer::new(Box::new(std::io::stderr()), !self.show_secrets))
     }
 
     /// Writes the report, warnings and summary; returns the exit code.

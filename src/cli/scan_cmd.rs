@@ -49,6 +49,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
     };
-    let summary = scan::run(&rules, &scan_options, &suppressions, &sink, args.report.progress());
+    let explainer = args.report.explainer();
+    let summary = scan::run(
+        &rules,
+        &scan_options,
+        &suppressions,
+        &sink,
+        args.report.progress(),
+        explainer.as_ref(),
+    );
     args.report.finish(sink, &rules, &summary)
 }

@@ -5,14 +5,16 @@
 //! hits of its own keywords.
 
 pub mod checksum;
+pub mod generic;
 pub mod location;
 pub mod placeholder;
+pub mod rarity;
 
 use std::ops::Range;
 
 use regex::bytes::CaptureLocations;
 
-use crate::rules::{CompiledRule, RuleSet, MAX_WINDOW};
+use crate::rules::{CompiledRule, Confidence, RuleSet, MAX_WINDOW};
 
 /// A filter that can drop a candidate, in the order they run (cheapest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +22,47 @@ pub enum Filter {
     Entropy,
     Checksum,
     Placeholder,
+    /// The generic-secret value model (`value_check`).
+    GenericValue,
+    /// A password equal to its user name (`postgres:postgres@`).
+    SameAsUserName,
+    /// A companion the rule requires was not found nearby.
+    MissingCompanion,
+    /// A specific rule reported the same secret.
+    Shadowed,
+    /// The rule's `skip_paths` excludes the file.
+    Path,
+    /// A fingerprint or path in `.leakhoundignore`.
+    Suppressed,
+}
+
+impl Filter {
+    /// Name shown by `--explain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Filter::Entropy => "entropy",
+            Filter::Checksum => "checksum",
+            Filter::Placeholder => "placeholder",
+            Filter::GenericValue => "generic-value",
+            Filter::SameAsUserName => "same-as-user-name",
+            Filter::MissingCompanion => "missing-companion",
+            Filter::Shadowed => "shadowed",
+            Filter::Path => "path",
+            Filter::Suppressed => "suppressed",
+        }
+    }
+}
+
+/// One candidate as `--explain` reports it: the rule, the value, and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    pub secret: Range<usize>,
+    /// `None` when the candidate survived the engine's filters.
+    pub dropped: Option<(Filter, String)>,
+    /// The confidence a kept candidate is reported with, when the value decided it.
+    pub confidence: Option<Confidence>,
 }
 
 /// A candidate that survived every filter: offsets into the scanned bytes.
@@ -35,6 +78,8 @@ pub struct RawMatch {
     pub companions: Vec<(String, Range<usize>)>,
     /// Shannon entropy of the secret in bits per byte.
     pub entropy: f32,
+    /// Confidence decided by the value itself (generic rules); the rule's own otherwise.
+    pub confidence: Option<Confidence>,
 }
 
 /// Reusable per-thread buffers, so scanning a blob allocates nothing until a finding appears.
@@ -42,12 +87,46 @@ pub struct RawMatch {
 pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
     locations: Vec<Option<CaptureLocations>>,
+    /// Every candidate and its fate, collected only when explaining.
+    explain: Option<Vec<Candidate>>,
+    /// Values a specific rule recognised and rejected (bad checksum, placeholder): a
+    /// generic rule must not report them either.
+    rejected: Vec<(Range<usize>, usize)>,
 }
 
 impl Scratch {
     /// Fresh buffers; keep one per thread and reuse it for every blob.
     pub fn new() -> Scratch {
         Scratch::default()
+    }
+
+    /// Buffers that also record every candidate, kept or dropped, for `--explain`.
+    pub fn explaining() -> Scratch {
+        Scratch {
+            explain: Some(Vec::new()),
+            ..Scratch::default()
+        }
+    }
+
+    /// True when this scratch records candidates.
+    pub fn is_explaining(&self) -> bool {
+        self.explain.is_some()
+    }
+
+    /// Takes the candidates recorded since the last call (empty when not explaining).
+    pub fn take_candidates(&mut self) -> Vec<Candidate> {
+        self.explain.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+}
+
+fn record(explain: &mut Option<Vec<Candidate>>, rule: usize, secret: Range<usize>, filter: Filter, reason: String) {
+    if let Some(list) = explain {
+        list.push(Candidate {
+            rule,
+            secret,
+            dropped: Some((filter, reason)),
+            confidence: None,
+        });
     }
 }
 
@@ -67,6 +146,7 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
     if scratch.windows.is_empty() {
         return;
     }
+    scratch.rejected.clear();
     scratch.windows.sort_unstable();
     if scratch.locations.len() < rules.rules.len() {
         scratch.locations.resize_with(rules.rules.len(), || None);
@@ -81,11 +161,28 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
         }
         let rule = &rules.rules[rule_index as usize];
         let locations = scratch.locations[rule_index as usize].get_or_insert_with(|| rule.regex.capture_locations());
-        run_rule(rule, rule_index as usize, haystack, start..end, locations, out);
+        run_rule(
+            rule,
+            rule_index as usize,
+            haystack,
+            start..end,
+            locations,
+            &mut scratch.explain,
+            &mut scratch.rejected,
+            out,
+        );
     }
     attach_companions(rules, haystack, &mut out[first_new..]);
-    drop_missing_required_companions(rules, out, first_new);
-    drop_shadowed_generic(rules, out, first_new);
+    drop_missing_required_companions(rules, out, first_new, &mut scratch.explain);
+    drop_shadowed_generic(rules, out, first_new, &scratch.rejected, &mut scratch.explain);
+    if let Some(list) = &mut scratch.explain {
+        list.extend(out[first_new..].iter().map(|m| Candidate {
+            rule: m.rule,
+            secret: m.secret.clone(),
+            dropped: None,
+            confidence: m.confidence,
+        }));
+    }
 }
 
 /// Moves a window start back to the beginning of its line, if that is within `limit` bytes.
@@ -120,6 +217,8 @@ fn run_rule(
     haystack: &[u8],
     window: Range<usize>,
     locations: &mut CaptureLocations,
+    explain: &mut Option<Vec<Candidate>>,
+    rejected: &mut Vec<(Range<usize>, usize)>,
     out: &mut Vec<RawMatch>,
 ) {
     let bounded = &haystack[..window.end];
@@ -144,8 +243,40 @@ fn run_rule(
             continue;
         }
         let secret = &haystack[secret_start..secret_end];
-        if rejecting_filter(rule, secret).is_some() {
+        if let Some(filter) = rejecting_filter(rule, secret) {
+            if !rule.spec.generic {
+                rejected.push((secret_start..secret_end, rule_index));
+            }
+            if explain.is_some() {
+                record(
+                    explain,
+                    rule_index,
+                    secret_start..secret_end,
+                    filter,
+                    rejection_reason(rule, secret, filter),
+                );
+            }
             continue;
+        }
+        let mut confidence = None;
+        if let Some(kind) = rule.spec.value_check {
+            let key_start = generic::key_start(haystack, whole.start());
+            match generic::assess(kind, &haystack[key_start..secret_start], secret) {
+                Ok(c) => confidence = Some(c),
+                Err(reason) => {
+                    if explain.is_some() {
+                        let detail = format!("{reason}; {}", generic::describe(kind, secret));
+                        record(
+                            explain,
+                            rule_index,
+                            secret_start..secret_end,
+                            Filter::GenericValue,
+                            detail,
+                        );
+                    }
+                    continue;
+                }
+            }
         }
         let mut companions = Vec::new();
         for (group, name) in &rule.named_groups {
@@ -160,6 +291,13 @@ fn run_rule(
             .any(|(name, range)| is_user_name(name) && &haystack[range.clone()] == secret)
         {
             // `postgres:postgres@…`: a password equal to its user name is a default, not a leak.
+            record(
+                explain,
+                rule_index,
+                secret_start..secret_end,
+                Filter::SameAsUserName,
+                "the password equals its user name: a default, not a leak".into(),
+            );
             continue;
         }
         out.push(RawMatch {
@@ -168,6 +306,7 @@ fn run_rule(
             span: whole.start()..whole.end(),
             companions,
             entropy: entropy::shannon_entropy(secret),
+            confidence,
         });
     }
 }
@@ -201,6 +340,26 @@ pub fn rejecting_filter(rule: &CompiledRule, secret: &[u8]) -> Option<Filter> {
         return Some(Filter::Placeholder);
     }
     None
+}
+
+/// Says why `filter` rejected `secret`, for `--explain` (off the hot path).
+pub fn rejection_reason(rule: &CompiledRule, secret: &[u8], filter: Filter) -> String {
+    match filter {
+        Filter::Entropy => format!(
+            "Shannon entropy {:.2} bits/byte is below the rule's minimum {:.2}",
+            entropy::shannon_entropy(secret),
+            rule.spec.min_entropy.unwrap_or(0.0)
+        ),
+        Filter::Checksum => match rule.spec.checksum {
+            Some(kind) => format!("fails the {} structure check", kind.as_str()),
+            None => "fails the structure check".into(),
+        },
+        Filter::Placeholder => format!(
+            "looks like a placeholder: {}",
+            placeholder::why(secret).unwrap_or("filler")
+        ),
+        other => other.as_str().into(),
+    }
 }
 
 /// Finds each declared companion of a match near its secret; runs only for matches that
@@ -242,41 +401,84 @@ pub fn attach_companions(rules: &RuleSet, haystack: &[u8], matches: &mut [RawMat
 }
 
 /// Drops new matches whose rule requires a companion that was not found near the secret.
-fn drop_missing_required_companions(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: usize) {
+fn drop_missing_required_companions(
+    rules: &RuleSet,
+    out: &mut Vec<RawMatch>,
+    first_new: usize,
+    explain: &mut Option<Vec<Candidate>>,
+) {
     let mut index = 0;
     out.retain(|m| {
         index += 1;
-        index <= first_new
-            || rules.rules[m.rule]
-                .companions
-                .iter()
-                .filter(|c| c.required)
-                .all(|c| m.companions.iter().any(|(name, _)| *name == c.name))
+        if index <= first_new {
+            return true;
+        }
+        let missing = rules.rules[m.rule]
+            .companions
+            .iter()
+            .find(|c| c.required && !m.companions.iter().any(|(name, _)| *name == c.name));
+        if let Some(companion) = missing {
+            let reason = format!(
+                "requires its {} within {} bytes, and none was found",
+                companion.name, companion.within
+            );
+            record(explain, m.rule, m.secret.clone(), Filter::MissingCompanion, reason);
+            return false;
+        }
+        true
     });
 }
 
-/// A generic rule's match is dropped when a specific rule found an overlapping secret.
-fn drop_shadowed_generic(rules: &RuleSet, out: &mut Vec<RawMatch>, first_new: usize) {
+/// How broad a rule is: a match is dropped when a narrower rule (lower tier) recognised an
+/// overlapping value. Specific formats beat broad ones (any URL with a password), which beat
+/// the key-name rules that judge values on their own (`value_check`).
+fn tier(rule: &CompiledRule) -> u8 {
+    match (rule.spec.generic, rule.spec.value_check.is_some()) {
+        (_, true) => 2,
+        (true, false) => 1,
+        (false, false) => 0,
+    }
+}
+
+/// Drops new matches that a narrower rule also recognised, whether that rule reported the
+/// value or rejected it (a GitHub token with a bad checksum must not resurface as a generic
+/// secret).
+fn drop_shadowed_generic(
+    rules: &RuleSet,
+    out: &mut Vec<RawMatch>,
+    first_new: usize,
+    rejected: &[(Range<usize>, usize)],
+    explain: &mut Option<Vec<Candidate>>,
+) {
     let new = &mut out[first_new..];
     new.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
-    let has_generic = new.iter().any(|m| rules.rules[m.rule].spec.generic);
-    if !has_generic {
+    if !new.iter().any(|m| tier(&rules.rules[m.rule]) > 0) {
         return;
     }
-    let specific: Vec<Range<usize>> = new
+    let recognised: Vec<(Range<usize>, usize)> = new
         .iter()
-        .filter(|m| !rules.rules[m.rule].spec.generic)
-        .map(|m| m.secret.clone())
+        .map(|m| (m.secret.clone(), m.rule))
+        .chain(rejected.iter().cloned())
         .collect();
-    let mut index = first_new;
+    let mut index = 0;
     out.retain(|m| {
-        let keep = index < first_new
-            || !rules.rules[m.rule].spec.generic
-            || !specific
-                .iter()
-                .any(|s| s.start < m.secret.end && m.secret.start < s.end);
         index += 1;
-        keep
+        let own = tier(&rules.rules[m.rule]);
+        if index <= first_new || own == 0 {
+            return true;
+        }
+        let shadow = recognised
+            .iter()
+            .find(|(s, by)| tier(&rules.rules[*by]) < own && s.start < m.secret.end && m.secret.start < s.end);
+        if let Some((_, by)) = shadow {
+            let reason = format!(
+                "rule {} recognised the same value (and reported or rejected it)",
+                rules.rules[*by].spec.id
+            );
+            record(explain, m.rule, m.secret.clone(), Filter::Shadowed, reason);
+            return false;
+        }
+        true
     });
 }
 

@@ -103,19 +103,41 @@ const KNOWN_DOC_VALUES: &[&str] = &[
 /// True when `value` is a placeholder, a template, a documentation value or too uniform to
 /// be a generated credential.
 pub fn is_placeholder(value: &[u8]) -> bool {
+    why(value).is_some()
+}
+
+/// Which placeholder test `value` fails, if any (the reason `--explain` prints).
+pub fn why(value: &[u8]) -> Option<&'static str> {
     if value.is_empty() {
-        return true;
+        return Some("empty value");
     }
     if WORDS.iter().any(|w| value.eq_ignore_ascii_case(w.as_bytes())) {
-        return true;
+        return Some("a common word (password, token, test, null, ...)");
     }
     if KNOWN_DOC_VALUES.iter().any(|w| value == w.as_bytes()) {
-        return true;
+        return Some("a published documentation or emulator value");
     }
-    if MARKERS.iter().any(|m| contains_ignore_case(value, m.as_bytes())) {
-        return true;
+    if let Some(marker) = MARKERS.iter().find(|m| contains_ignore_case(value, m.as_bytes())) {
+        return Some(match *marker {
+            "${" | "{{" | "}}" | "<" | ">" | "%(" | "%s" | "$(" => "contains template syntax",
+            "xxxx" | "****" | "...." => "contains filler (xxxx, ****, ....)",
+            "123456789" | "abcdefghij" | "qwerty" => "contains a typed sequence",
+            _ => "contains a placeholder word (example, changeme, your_, dummy, redacted, ...)",
+        });
     }
-    low_variety(value) || has_ascending_run(value) || has_short_period(value) || has_template_field(value)
+    if low_variety(value) {
+        return Some("too few distinct characters");
+    }
+    if has_ascending_run(value) {
+        return Some("contains a run of six or more ascending characters (123456, abcdef)");
+    }
+    if has_short_period(value) {
+        return Some("repeats a short pattern");
+    }
+    if has_template_field(value) {
+        return Some("contains a format field or shell variable");
+    }
+    None
 }
 
 /// A format field (`{name}`, `{0}`, `{round:06}`) or a whole-value shell variable (`$DB_PASS`):

@@ -40,6 +40,17 @@ pub struct CompiledRule {
     pub named_groups: Vec<(usize, String)>,
     pub companions: Vec<CompiledCompanion>,
     pub window: usize,
+    /// Paths where this rule's findings are not reported.
+    pub skip_paths: Option<regex::bytes::RegexSet>,
+}
+
+impl CompiledRule {
+    /// True when findings of this rule at `path` are not reported (see `skip_paths`).
+    pub fn skips_path(&self, path: &str) -> bool {
+        self.skip_paths
+            .as_ref()
+            .is_some_and(|set| set.is_match(path.replace('\\', "/").as_bytes()))
+    }
 }
 
 /// Every rule of a scan plus the keyword automaton that decides which of them run where.
@@ -244,6 +255,17 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             required: companion.required,
         });
     }
+    let skip_paths = if spec.skip_paths.is_empty() {
+        None
+    } else {
+        Some(
+            regex::bytes::RegexSetBuilder::new(&spec.skip_paths)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| invalid(&loaded, format!("skip_paths regex does not compile: {e}")))?,
+        )
+    };
     for (index, example) in spec.examples.iter().enumerate() {
         if example.secret.is_empty() {
             return Err(invalid(&loaded, format!("example {} has an empty secret", index + 1)));
@@ -255,6 +277,7 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
         named_groups,
         companions,
         window,
+        skip_paths,
         origin: loaded.origin,
         builtin: loaded.builtin,
         spec: loaded.spec,

@@ -8,7 +8,7 @@ pub mod schema;
 
 pub use compile::{CompiledCompanion, CompiledRule, RuleSet, DEFAULT_WINDOW, MAX_WINDOW};
 pub use load::{load_builtin, load_path, merge_rules, parse_rule_file, LoadedRule};
-pub use schema::{ChecksumKind, Confidence, RuleExample, RuleSpec, Severity};
+pub use schema::{ChecksumKind, Confidence, RuleExample, RuleSpec, Severity, ValueCheck};
 
 /// A rule file or rule that cannot be used; always names the file and, where known, the rule.
 #[derive(Debug, thiserror::Error)]

@@ -70,6 +70,18 @@ impl ChecksumKind {
     }
 }
 
+/// How a generic rule judges a value that no token format vouches for (see
+/// `engine::generic`): human-chosen passwords are allowed to be weaker than machine-made
+/// tokens before they count as credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueCheck {
+    /// A password: at least 6 characters and about 30 bits of guessing cost.
+    Password,
+    /// A token, key or secret: at least 8 characters that look machine-made.
+    Secret,
+}
+
 /// A value that belongs with the secret and is searched for near it (e.g. the AWS key id
 /// that pairs with a secret access key), so validators and triage get the whole credential.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,6 +141,13 @@ pub struct RuleSpec {
     pub placeholders: bool,
     #[serde(default)]
     pub companions: Vec<CompanionSpec>,
+    /// Judge the value with the generic-secret model (for rules keyed on a name, not a format).
+    #[serde(default)]
+    pub value_check: Option<ValueCheck>,
+    /// Regexes over the file path (`/`-separated): findings of this rule in matching paths are
+    /// not reported (lockfiles hold hashes that look like tokens next to secret-ish keys).
+    #[serde(default)]
+    pub skip_paths: Vec<String>,
     #[serde(default)]
     pub examples: Vec<RuleExample>,
     #[serde(default)]

@@ -100,6 +100,7 @@ pub(super) fn history(
         options.all_occurrences,
         false,
         &|path| scanner.suppressions.suppresses_path(path),
+        &|rule, path| scanner.rule_skips_path(rule, path),
     ))
 }
 
@@ -253,6 +254,7 @@ pub(super) fn group(
     all_occurrences: bool,
     staged: bool,
     ignored_path: &dyn Fn(&str) -> bool,
+    rule_skips_path: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<Finding> {
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
     for place in &places {
@@ -271,6 +273,9 @@ pub(super) fn group(
             continue;
         }
         for finding in blob_findings.get(&place.blob).into_iter().flatten() {
+            if rule_skips_path(&finding.rule_id, &place.path.to_str_lossy()) {
+                continue;
+            }
             let already_there = place.previous.iter().any(|previous| {
                 blob_findings
                     .get(previous)

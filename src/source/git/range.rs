@@ -72,6 +72,7 @@ pub(super) fn scan_places(
         options.all_occurrences,
         staged,
         &|path| scanner.suppressions.suppresses_path(path),
+        &|rule, path| scanner.rule_skips_path(rule, path),
     )
 }
 
