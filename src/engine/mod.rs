@@ -87,6 +87,12 @@ pub struct RawMatch {
 pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
     locations: Vec<Option<CaptureLocations>>,
+    trail: Trail,
+}
+
+/// What became of candidates that did not turn into matches.
+#[derive(Debug, Default)]
+struct Trail {
     /// Every candidate and its fate, collected only when explaining.
     explain: Option<Vec<Candidate>>,
     /// Values a specific rule recognised and rejected (bad checksum, placeholder): a
@@ -103,19 +109,22 @@ impl Scratch {
     /// Buffers that also record every candidate, kept or dropped, for `--explain`.
     pub fn explaining() -> Scratch {
         Scratch {
-            explain: Some(Vec::new()),
+            trail: Trail {
+                explain: Some(Vec::new()),
+                rejected: Vec::new(),
+            },
             ..Scratch::default()
         }
     }
 
     /// True when this scratch records candidates.
     pub fn is_explaining(&self) -> bool {
-        self.explain.is_some()
+        self.trail.explain.is_some()
     }
 
     /// Takes the candidates recorded since the last call (empty when not explaining).
     pub fn take_candidates(&mut self) -> Vec<Candidate> {
-        self.explain.as_mut().map(std::mem::take).unwrap_or_default()
+        self.trail.explain.as_mut().map(std::mem::take).unwrap_or_default()
     }
 }
 
@@ -146,7 +155,7 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
     if scratch.windows.is_empty() {
         return;
     }
-    scratch.rejected.clear();
+    scratch.trail.rejected.clear();
     scratch.windows.sort_unstable();
     if scratch.locations.len() < rules.rules.len() {
         scratch.locations.resize_with(rules.rules.len(), || None);
@@ -167,15 +176,15 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
             haystack,
             start..end,
             locations,
-            &mut scratch.explain,
-            &mut scratch.rejected,
+            &mut scratch.trail,
             out,
         );
     }
     attach_companions(rules, haystack, &mut out[first_new..]);
-    drop_missing_required_companions(rules, out, first_new, &mut scratch.explain);
-    drop_shadowed_generic(rules, out, first_new, &scratch.rejected, &mut scratch.explain);
-    if let Some(list) = &mut scratch.explain {
+    let trail = &mut scratch.trail;
+    drop_missing_required_companions(rules, out, first_new, &mut trail.explain);
+    drop_shadowed_generic(rules, out, first_new, &trail.rejected, &mut trail.explain);
+    if let Some(list) = &mut trail.explain {
         list.extend(out[first_new..].iter().map(|m| Candidate {
             rule: m.rule,
             secret: m.secret.clone(),
@@ -217,10 +226,10 @@ fn run_rule(
     haystack: &[u8],
     window: Range<usize>,
     locations: &mut CaptureLocations,
-    explain: &mut Option<Vec<Candidate>>,
-    rejected: &mut Vec<(Range<usize>, usize)>,
+    trail: &mut Trail,
     out: &mut Vec<RawMatch>,
 ) {
+    let Trail { explain, rejected } = trail;
     let bounded = &haystack[..window.end];
     let mut at = window.start;
     while at <= window.end {

@@ -148,9 +148,9 @@ pub fn measure(value: &[u8]) -> Rarity {
                 let original = &value[i..i + len];
                 let case_bits = if original.iter().all(u8::is_ascii_lowercase) {
                     0.0
-                } else if original[0].is_ascii_uppercase() && original[1..].iter().all(u8::is_ascii_lowercase) {
-                    1.0
-                } else if original.iter().all(|c| !c.is_ascii_lowercase()) {
+                } else if (original[0].is_ascii_uppercase() && original[1..].iter().all(u8::is_ascii_lowercase))
+                    || original.iter().all(|c| !c.is_ascii_lowercase())
+                {
                     1.0
                 } else {
                     f32::INFINITY

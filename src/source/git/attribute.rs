@@ -99,8 +99,10 @@ pub(super) fn history(
         report_unreachable,
         options.all_occurrences,
         false,
-        &|path| scanner.suppressions.suppresses_path(path),
-        &|rule, path| scanner.rule_skips_path(rule, path),
+        PathFilters {
+            ignored: &|path| scanner.suppressions.suppresses_path(path),
+            rule_skips: &|rule, path| scanner.rule_skips_path(rule, path),
+        },
     ))
 }
 
@@ -244,6 +246,12 @@ fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
     }
 }
 
+/// Which paths' findings are not reported: ignored paths, and per rule its `skip_paths`.
+pub(super) struct PathFilters<'a> {
+    pub ignored: &'a dyn Fn(&str) -> bool,
+    pub rule_skips: &'a dyn Fn(&str, &str) -> bool,
+}
+
 /// Turns per-blob findings and the places their blobs were introduced into one finding per
 /// secret (fingerprint), located at its oldest occurrence.
 pub(super) fn group(
@@ -253,9 +261,12 @@ pub(super) fn group(
     report_unreachable: bool,
     all_occurrences: bool,
     staged: bool,
-    ignored_path: &dyn Fn(&str) -> bool,
-    rule_skips_path: &dyn Fn(&str, &str) -> bool,
+    paths: PathFilters<'_>,
 ) -> Vec<Finding> {
+    let PathFilters {
+        ignored: ignored_path,
+        rule_skips: rule_skips_path,
+    } = paths;
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
     for place in &places {
         if let Some(commit) = place.commit {

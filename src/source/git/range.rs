@@ -71,8 +71,10 @@ pub(super) fn scan_places(
         false,
         options.all_occurrences,
         staged,
-        &|path| scanner.suppressions.suppresses_path(path),
-        &|rule, path| scanner.rule_skips_path(rule, path),
+        super::attribute::PathFilters {
+            ignored: &|path| scanner.suppressions.suppresses_path(path),
+            rule_skips: &|rule, path| scanner.rule_skips_path(rule, path),
+        },
     )
 }
 
