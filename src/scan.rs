@@ -32,6 +32,8 @@ pub struct ScanOptions {
     pub respect_ignore: bool,
     /// Follow symbolic links while walking.
     pub follow_symlinks: bool,
+    /// How deep archives are opened (0: never; they then count as binary).
+    pub archive_depth: usize,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +44,7 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             respect_ignore: true,
             follow_symlinks: false,
+            archive_depth: crate::source::archive::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -64,8 +67,10 @@ pub enum SkipReason {
     LfsPointer,
     /// Referenced by history but absent from the object database (partial clone, lost object).
     Missing,
-    /// Present but unreadable: a damaged pack or loose object.
+    /// Present but unreadable: a damaged pack or loose object, a broken archive.
     Corrupt,
+    /// An archive member beyond the expansion limits (size, member count, nesting depth).
+    ArchiveLimit,
 }
 
 impl SkipReason {
@@ -80,6 +85,7 @@ impl SkipReason {
             SkipReason::LfsPointer => "lfs_pointer",
             SkipReason::Missing => "missing",
             SkipReason::Corrupt => "corrupt",
+            SkipReason::ArchiveLimit => "archive_limit",
         }
     }
 }

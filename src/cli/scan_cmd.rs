@@ -19,6 +19,9 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (e.g. 50M, 1G, 1048576).
     #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = super::parse_size)]
     pub max_file_size: u64,
+    /// Open zip/jar/whl/apk, tar, tar.gz/tgz and gz archives up to N levels deep (0: never).
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_DEPTH)]
+    pub archive_depth: usize,
     /// Scan files that .gitignore/.ignore/.leakhoundignore would exclude.
     #[arg(long)]
     pub no_ignore: bool,
@@ -48,6 +51,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         max_file_size: args.max_file_size,
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
+        archive_depth: args.archive_depth,
     };
     let explainer = args.report.explainer();
     let summary = scan::run(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::archive::{self, ArchiveLimits};
 use crate::ignorefile::IGNORE_FILE_NAME;
 use crate::scan::{BlobScanner, ScanOptions, SkipReason, WorkerState, BINARY_SNIFF_LEN};
 
@@ -61,11 +62,23 @@ fn visit(scanner: &BlobScanner<'_>, entry: &ignore::DirEntry, options: &ScanOpti
         scanner.counters.skip(SkipReason::NotARegularFile, &shown, None);
         return;
     }
-    scan_file(scanner, entry.path(), &shown, options.max_file_size, state);
+    let limits = ArchiveLimits {
+        max_depth: options.archive_depth,
+        max_member: options.max_file_size,
+        ..ArchiveLimits::default()
+    };
+    scan_file(scanner, entry.path(), &shown, options.max_file_size, limits, state);
 }
 
 /// Reads and scans one file, counting it as skipped when it is too large, binary or unreadable.
-pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: u64, state: &mut WorkerState) {
+pub fn scan_file(
+    scanner: &BlobScanner<'_>,
+    path: &Path,
+    shown: &str,
+    max_size: u64,
+    limits: ArchiveLimits,
+    state: &mut WorkerState,
+) {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) => {
@@ -106,7 +119,8 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
         .take((BINARY_SNIFF_LEN as u64).min(limit))
         .read_to_end(&mut state.buffer)
         .and_then(|_| {
-            if BlobScanner::is_binary(&state.buffer) {
+            let archive = limits.max_depth > 0 && archive::kind_of(&state.buffer).is_some();
+            if BlobScanner::is_binary(&state.buffer) && !archive {
                 return Ok(true);
             }
             let rest = limit.saturating_sub(state.buffer.len() as u64);
@@ -132,6 +146,12 @@ pub fn scan_file(scanner: &BlobScanner<'_>, path: &Path, shown: &str, max_size: 
             Some(format!("grew past the {max_size}-byte limit while being read")),
         );
         return;
+    }
+    if limits.max_depth > 0 {
+        if let Some(kind) = archive::kind_of(&state.buffer) {
+            archive::scan_archive(scanner, shown, &state.buffer, kind, limits);
+            return;
+        }
     }
     let WorkerState {
         scratch,

@@ -29,6 +29,14 @@ pub fn scan_stdin(scanner: &BlobScanner<'_>, max_size: u64, state: &mut WorkerSt
         );
         return;
     }
+    if let Some(kind) = super::archive::kind_of(&state.buffer) {
+        let limits = super::archive::ArchiveLimits {
+            max_member: max_size,
+            ..Default::default()
+        };
+        super::archive::scan_archive(scanner, STDIN_NAME, &state.buffer, kind, limits);
+        return;
+    }
     if BlobScanner::is_binary(&state.buffer) {
         scanner.counters.skip(SkipReason::Binary, STDIN_NAME, None);
         return;
