@@ -45,6 +45,13 @@ pub struct Finding {
     /// exactly them and nothing else.
     #[serde(skip)]
     pub snippet_sensitive: Vec<Range<usize>>,
+    /// How the secret was encoded where it was found (`base64`, `percent`, `escape`, nested
+    /// as `base64>percent`); absent when it was in plain text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Facts derived offline from the secret itself (e.g. the AWS account id a key id encodes).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     /// Where in git history the secret came from (git scans only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<GitInfo>,
@@ -180,6 +187,8 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             companions,
             snippet,
             snippet_sensitive,
+            encoding: None,
+            attributes: crate::engine::checksum::attributes(rule.spec.checksum, secret_bytes),
             git: None,
         });
     }
@@ -281,6 +290,8 @@ mod tests {
             companions: [("username".to_string(), "app".to_string())].into_iter().collect(),
             snippet,
             snippet_sensitive: spans,
+            encoding: None,
+            attributes: BTreeMap::new(),
             git: None,
         };
         finding.redact();

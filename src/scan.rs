@@ -2,6 +2,7 @@
 //! summary every report ends with.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -271,9 +272,85 @@ impl BlobScanner<'_> {
         if let Some(explainer) = self.explain {
             explainer.report(self.rules, origin, bytes, &mut candidates);
         }
+        self.find_decoded(origin, bytes, scratch, &mut findings);
         findings
     }
+
+    /// Scans the encoded segments of `bytes` (base64, percent-encoding, string escapes),
+    /// nested up to [`MAX_DECODE_DEPTH`] layers, and adds what they hide to `findings`,
+    /// located at the encoded text in the original blob.
+    fn find_decoded(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, findings: &mut Vec<Finding>) {
+        // (view text, decoded part of it, encoded span in the original blob, encodings)
+        let mut layer: Vec<(Vec<u8>, Range<usize>, Range<usize>, String)> = Vec::new();
+        let mut views = Vec::new();
+        engine::decode::views(bytes, &mut views);
+        if views.is_empty() {
+            return;
+        }
+        let mut index = crate::engine::location::LineIndex::new(bytes);
+        for view in views {
+            layer.push((view.text, view.decoded, view.span, view.encoding.to_string()));
+        }
+        let mut depth = 1;
+        let mut matches = Vec::new();
+        while !layer.is_empty() && depth <= MAX_DECODE_DEPTH {
+            let mut next = Vec::new();
+            for (text, decoded_region, span, encoding) in layer {
+                matches.clear();
+                engine::scan(self.rules, &text, scratch, &mut matches);
+                drop(scratch.take_candidates());
+                matches.retain(|m| {
+                    m.secret.start < decoded_region.end
+                        && decoded_region.start < m.secret.end
+                        && !self.rules.rules[m.rule].skips_path(origin)
+                });
+                if !matches.is_empty() {
+                    let start = index.position(span.start);
+                    let end = index.position(span.end);
+                    for mut finding in build_findings(self.rules, origin, &text, &matches) {
+                        finding.line = start.line;
+                        finding.column = start.column;
+                        finding.end_line = end.line;
+                        finding.end_column = end.column;
+                        finding.encoding = Some(encoding.clone());
+                        // The encoded text itself may have looked like a generic secret.
+                        let encoded = String::from_utf8_lossy(&bytes[span.clone()]);
+                        findings.retain(|f| {
+                            !(f.line == finding.line && f.secret.as_deref().is_some_and(|s| encoded.contains(s)))
+                        });
+                        let duplicate = findings
+                            .iter()
+                            .any(|f| f.fingerprint == finding.fingerprint && f.line == finding.line);
+                        if duplicate {
+                            continue;
+                        }
+                        if self.suppressions.suppresses(&finding) {
+                            self.counters.suppressed.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                        findings.push(finding);
+                    }
+                }
+                if depth < MAX_DECODE_DEPTH {
+                    let mut inner = Vec::new();
+                    engine::decode::views(&text, &mut inner);
+                    for view in inner {
+                        // Only segments inside what this layer decoded are new.
+                        if view.span.start >= decoded_region.start && view.span.end <= decoded_region.end {
+                            let encodings = format!("{encoding}>{}", view.encoding);
+                            next.push((view.text, view.decoded, span.clone(), encodings));
+                        }
+                    }
+                }
+            }
+            layer = next;
+            depth += 1;
+        }
+    }
 }
+
+/// Layers of encoding decoded inside one another (base64 holding a percent-encoded URL).
+pub const MAX_DECODE_DEPTH: usize = 2;
 
 /// A scan that cannot start: the problem is in what was asked, not in what was found.
 #[derive(Debug, thiserror::Error)]

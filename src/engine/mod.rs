@@ -5,6 +5,7 @@
 //! hits of its own keywords.
 
 pub mod checksum;
+pub mod decode;
 pub mod generic;
 pub mod location;
 pub mod placeholder;

@@ -58,6 +58,17 @@ pub enum ChecksumKind {
     Crc32Base62,
     /// JSON Web Tokens: header and payload must decode to JSON objects, the header with `alg`.
     Jwt,
+    /// HTTP Basic credentials: base64 that decodes to printable `user:password`.
+    BasicAuth,
+    /// A PEM block (or base64 of one, as kubeconfig `client-key-data` holds) whose body
+    /// decodes; OpenSSH keys must carry the `openssh-key-v1` magic.
+    Pem,
+    /// PyPI API tokens: the body is a version-2 macaroon whose location is pypi.org or
+    /// test.pypi.org, with an identifier and a 32-byte signature.
+    PypiMacaroon,
+    /// AWS access key ids: base32 after the four-letter prefix; never rejects, but exposes
+    /// the account id newer key ids encode (finding attribute `aws_account_id`).
+    AwsKeyId,
 }
 
 impl ChecksumKind {
@@ -66,6 +77,10 @@ impl ChecksumKind {
         match self {
             ChecksumKind::Crc32Base62 => "crc32-base62",
             ChecksumKind::Jwt => "jwt",
+            ChecksumKind::BasicAuth => "basic-auth",
+            ChecksumKind::Pem => "pem",
+            ChecksumKind::PypiMacaroon => "pypi-macaroon",
+            ChecksumKind::AwsKeyId => "aws-key-id",
         }
     }
 }
