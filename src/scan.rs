@@ -280,8 +280,7 @@ impl BlobScanner<'_> {
     /// nested up to [`MAX_DECODE_DEPTH`] layers, and adds what they hide to `findings`,
     /// located at the encoded text in the original blob.
     fn find_decoded(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, findings: &mut Vec<Finding>) {
-        // (view text, decoded part of it, encoded span in the original blob, encodings)
-        let mut layer: Vec<(Vec<u8>, Range<usize>, Range<usize>, String)> = Vec::new();
+        let mut layer: Vec<DecodedLayer> = Vec::new();
         let mut views = Vec::new();
         engine::decode::views(bytes, &mut views);
         if views.is_empty() {
@@ -348,6 +347,10 @@ impl BlobScanner<'_> {
         }
     }
 }
+
+/// A decoded view still to scan: its text, the decoded part of it, the encoded span in the
+/// original blob, and the encodings peeled so far (`base64>percent`).
+type DecodedLayer = (Vec<u8>, Range<usize>, Range<usize>, String);
 
 /// Layers of encoding decoded inside one another (base64 holding a percent-encoded URL).
 pub const MAX_DECODE_DEPTH: usize = 2;
