@@ -184,7 +184,7 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
     attach_companions(rules, haystack, &mut out[first_new..]);
     let trail = &mut scratch.trail;
     drop_missing_required_companions(rules, out, first_new, &mut trail.explain);
-    drop_shadowed_generic(rules, out, first_new, &trail.rejected, &mut trail.explain);
+    drop_shadowed_generic(rules, haystack, out, first_new, &trail.rejected, &mut trail.explain);
     if let Some(list) = &mut trail.explain {
         list.extend(out[first_new..].iter().map(|m| Candidate {
             rule: m.rule,
@@ -450,11 +450,34 @@ fn tier(rule: &CompiledRule) -> u8 {
     }
 }
 
+/// The specific rule whose token prefix (`lsv2_`, `glpat-`: a keyword with a `_` or `-`)
+/// starts `value`. A value with a provider's prefix but not its shape is a broken or
+/// truncated token of that provider, not a generic secret.
+fn specific_prefix_rule(rules: &RuleSet, value: &[u8]) -> Option<usize> {
+    for hit in rules.keywords.find_overlapping_iter(value) {
+        if hit.start() != 0 {
+            continue;
+        }
+        let keyword = &value[..hit.end()];
+        if keyword.len() < 4 || !keyword.iter().any(|b| matches!(b, b'_' | b'-')) {
+            continue;
+        }
+        if let Some(&rule) = rules.keyword_rules[hit.pattern().as_usize()]
+            .iter()
+            .find(|&&r| tier(&rules.rules[r as usize]) == 0)
+        {
+            return Some(rule as usize);
+        }
+    }
+    None
+}
+
 /// Drops new matches that a narrower rule also recognised, whether that rule reported the
 /// value or rejected it (a GitHub token with a bad checksum must not resurface as a generic
 /// secret).
 fn drop_shadowed_generic(
     rules: &RuleSet,
+    haystack: &[u8],
     out: &mut Vec<RawMatch>,
     first_new: usize,
     rejected: &[(Range<usize>, usize)],
@@ -476,6 +499,16 @@ fn drop_shadowed_generic(
         let own = tier(&rules.rules[m.rule]);
         if index <= first_new || own == 0 {
             return true;
+        }
+        if own == 2 {
+            if let Some(by) = specific_prefix_rule(rules, &haystack[m.secret.clone()]) {
+                let reason = format!(
+                    "starts with the {} prefix but does not have that format's shape",
+                    rules.rules[by].spec.id
+                );
+                record(explain, m.rule, m.secret.clone(), Filter::Shadowed, reason);
+                return false;
+            }
         }
         let shadow = recognised
             .iter()
