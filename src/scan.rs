@@ -287,6 +287,14 @@ impl BlobScanner<'_> {
             return;
         }
         let mut index = crate::engine::location::LineIndex::new(bytes);
+        // Encoded text is judged by what it decodes to, not by how random its encoding looks.
+        for view in &views {
+            let encoded = String::from_utf8_lossy(&bytes[view.span.clone()]);
+            findings.retain(|f| {
+                let judged_by_value = self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_some());
+                !(judged_by_value && f.secret.as_deref() == Some(encoded.as_ref()))
+            });
+        }
         for view in views {
             layer.push((view.text, view.decoded, view.span, view.encoding.to_string()));
         }

@@ -128,6 +128,13 @@ pub fn assess(kind: ValueCheck, key: &[u8], value: &[u8]) -> Result<Confidence, 
     if kind == ValueCheck::Secret && name.eq_ignore_ascii_case(b"key") {
         return Err("a bare `key` names too many things (ids, hashes, map keys) to judge");
     }
+    let call = key[name_len..].trim_ascii_start().starts_with(b"(");
+    let setter = name.len() > 3
+        && (name[..3].eq_ignore_ascii_case(b"set") || name[..4.min(name.len())].eq_ignore_ascii_case(b"with"));
+    let method = is_method_name(name);
+    if call && !(setter || method) {
+        return Err("an argument to a function, not an assignment to a secret-named key");
+    }
     let spaced = key[name_len..]
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`'))
@@ -224,6 +231,12 @@ pub fn describe(kind: ValueCheck, value: &[u8]) -> String {
         r.word_bytes,
         value.len()
     )
+}
+
+/// A dotted name: `client.password("…")` is a builder setting a password, while
+/// `github_token("…")` is a function named after one.
+fn is_method_name(name: &[u8]) -> bool {
+    name.contains(&b'.')
 }
 
 fn key_names_a_non_secret(key: &[u8]) -> bool {
