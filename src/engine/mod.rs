@@ -488,9 +488,18 @@ fn drop_shadowed_generic(
     if !new.iter().any(|m| tier(&rules.rules[m.rule]) > 0) {
         return;
     }
+    // Secrets and the companion values found with them (an API key id next to its secret is
+    // the identifying half of that credential, not a secret of its own).
     let recognised: Vec<(Range<usize>, usize)> = new
         .iter()
-        .map(|m| (m.secret.clone(), m.rule))
+        .flat_map(|m| {
+            std::iter::once((m.secret.clone(), m.rule)).chain(
+                m.companions
+                    .iter()
+                    .filter(|_| tier(&rules.rules[m.rule]) < 2)
+                    .map(move |(_, range)| (range.clone(), m.rule)),
+            )
+        })
         .chain(rejected.iter().cloned())
         .collect();
     let mut index = 0;
