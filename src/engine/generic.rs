@@ -78,6 +78,7 @@ const PUBLIC_VALUE_PREFIXES: &[&str] = &[
     "-----begin pgp public",
     "pk_live_",
     "pk_test_",
+    "phc_",
     "sha1-",
     "sha256-",
     "sha384-",
