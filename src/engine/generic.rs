@@ -63,6 +63,10 @@ const NON_SECRET_KEY_PARTS: &[&str] = &[
     "sitekey",
     "site_key",
     "recaptcha",
+    // Browser/mobile SDK keys (Statsig, LaunchDarkly, Segment write keys) ship to clients.
+    "client_key",
+    "clientkey",
+    "client-key",
 ];
 
 /// Prefixes of values that are public by design or are certificates and public keys.
