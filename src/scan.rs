@@ -296,7 +296,16 @@ impl BlobScanner<'_> {
             });
         }
         for view in views {
-            layer.push((view.text, view.decoded, view.span, view.encoding.to_string()));
+            // A provider rule that recognised the encoded text as it stands (Intercom tokens
+            // are base64 by design) has already said what it is.
+            let encoded = &bytes[view.span.clone()];
+            let recognised = findings.iter().any(|f| {
+                f.secret.as_deref().is_some_and(|s| s.as_bytes() == encoded)
+                    && self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_none())
+            });
+            if !recognised {
+                layer.push((view.text, view.decoded, view.span, view.encoding.to_string()));
+            }
         }
         let mut depth = 1;
         let mut matches = Vec::new();
@@ -323,7 +332,11 @@ impl BlobScanner<'_> {
                         // The encoded text itself may have looked like a generic secret.
                         let encoded = String::from_utf8_lossy(&bytes[span.clone()]);
                         findings.retain(|f| {
-                            !(f.line == finding.line && f.secret.as_deref().is_some_and(|s| encoded.contains(s)))
+                            let judged_by_value =
+                                self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_some());
+                            !(judged_by_value
+                                && f.line == finding.line
+                                && f.secret.as_deref().is_some_and(|s| encoded.contains(s)))
                         });
                         let duplicate = findings
                             .iter()
