@@ -67,6 +67,12 @@ const NON_SECRET_KEY_PARTS: &[&str] = &[
     "client_key",
     "clientkey",
     "client-key",
+    // OAuth app identifiers that providers document as public (the secret is a separate value).
+    "dropbox_app_key",
+    "dropboxappkey",
+    "pusher_app_key",
+    "pusher_key",
+    "pusherappkey",
 ];
 
 /// Prefixes of values that are public by design or are certificates and public keys.

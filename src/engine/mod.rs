@@ -459,17 +459,28 @@ fn specific_prefix_rule(rules: &RuleSet, value: &[u8]) -> Option<usize> {
             continue;
         }
         let keyword = &value[..hit.end()];
-        if keyword.len() < 4 || !keyword.iter().any(|b| matches!(b, b'_' | b'-')) {
+        if keyword.len() < 4 {
             continue;
         }
-        if let Some(&rule) = rules.keyword_rules[hit.pattern().as_usize()]
-            .iter()
-            .find(|&&r| tier(&rules.rules[r as usize]) == 0)
-        {
+        let separated = keyword.iter().any(|b| matches!(b, b'_' | b'-'));
+        if let Some(&rule) = rules.keyword_rules[hit.pattern().as_usize()].iter().find(|&&r| {
+            let rule = &rules.rules[r as usize];
+            tier(rule) == 0 && (separated || has_upper_case_prefix_keyword(rule, keyword))
+        }) {
             return Some(rule as usize);
         }
     }
     None
+}
+
+/// Whether `rule` lists `keyword` written as an upper-case code (`EZTK`, `AKIA`) that the value
+/// repeats exactly: such codes are token prefixes, while a lower-case keyword is usually a word.
+fn has_upper_case_prefix_keyword(rule: &CompiledRule, keyword: &[u8]) -> bool {
+    rule.spec.keywords.iter().any(|k| {
+        k.as_bytes() == keyword
+            && k.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && k.bytes().any(|b| b.is_ascii_uppercase())
+    })
 }
 
 /// Drops new matches that a narrower rule also recognised, whether that rule reported the
