@@ -238,7 +238,7 @@ impl BlobScanner<'_> {
         if self.explain.is_some() && !scratch.is_explaining() {
             *scratch = Scratch::explaining();
         }
-        engine::scan(self.rules, bytes, scratch, matches);
+        engine::scan_file(self.rules, Some(origin), bytes, scratch, matches);
         let mut candidates = scratch.take_candidates();
         let mut findings = Vec::new();
         if !matches.is_empty() {

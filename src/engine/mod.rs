@@ -87,6 +87,7 @@ pub struct RawMatch {
 #[derive(Debug, Default)]
 pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
+    path_rules: Vec<u32>,
     locations: Vec<Option<CaptureLocations>>,
     trail: Trail,
 }
@@ -143,8 +144,21 @@ fn record(explain: &mut Option<Vec<Candidate>>, rule: usize, secret: Range<usize
 /// Scans `haystack` with every rule whose keyword occurs in it; matches are appended to `out`
 /// ordered by position.
 pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+    scan_file(rules, None, haystack, scratch, out);
+}
+
+/// Like [`scan`], for the content of the file at `path`: rules gated by file name (`paths`,
+/// e.g. `.pgpass`) also run over the whole of it.
+pub fn scan_file(rules: &RuleSet, path: Option<&str>, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
     let first_new = out.len();
     scratch.windows.clear();
+    if let Some(path) = path {
+        scratch.path_rules.clear();
+        rules.rules_for_path(path, &mut scratch.path_rules);
+        for &rule_index in &scratch.path_rules {
+            scratch.windows.push((rule_index, 0, haystack.len()));
+        }
+    }
     for hit in rules.keywords.find_overlapping_iter(haystack) {
         for &rule_index in &rules.keyword_rules[hit.pattern().as_usize()] {
             let window = rules.rules[rule_index as usize].window;

@@ -63,7 +63,13 @@ fn check_rule(rules: &RuleSet, rule: &CompiledRule, scratch: &mut Scratch) -> Ch
     for (n, example) in rule.spec.examples.iter().enumerate() {
         report.examples += 1;
         matches.clear();
-        engine::scan(rules, example.text.as_bytes(), scratch, &mut matches);
+        engine::scan_file(
+            rules,
+            example.path.as_deref(),
+            example.text.as_bytes(),
+            scratch,
+            &mut matches,
+        );
         let findings = build_findings(rules, "example", example.text.as_bytes(), &matches);
         let own: Vec<_> = findings.iter().filter(|f| f.rule_id == *id).collect();
         let Some(hit) = own
@@ -93,7 +99,9 @@ fn check_rule(rules: &RuleSet, rule: &CompiledRule, scratch: &mut Scratch) -> Ch
     for (n, text) in rule.spec.negative_examples.iter().enumerate() {
         report.negative_examples += 1;
         matches.clear();
-        engine::scan(rules, text.as_bytes(), scratch, &mut matches);
+        // A rule that runs by file name is shown its negatives at its first example's path.
+        let path = rule.spec.examples.first().and_then(|e| e.path.as_deref());
+        engine::scan_file(rules, path, text.as_bytes(), scratch, &mut matches);
         let found: Vec<String> = build_findings(rules, "example", text.as_bytes(), &matches)
             .into_iter()
             .filter(|f| f.rule_id == *id)

@@ -42,6 +42,34 @@ pub struct CompiledRule {
     pub window: usize,
     /// Paths where this rule's findings are not reported.
     pub skip_paths: Option<regex::bytes::RegexSet>,
+    /// Paths where this rule runs over the whole file (see `RuleSpec::paths`).
+    pub paths: Option<regex::bytes::RegexSet>,
+}
+
+/// Build a path `RegexSet` for `skip_paths` or `paths`.
+fn path_set(
+    patterns: &[String],
+    field: &str,
+    loaded: &LoadedRule,
+) -> Result<Option<regex::bytes::RegexSet>, RuleError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    regex::bytes::RegexSetBuilder::new(patterns)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map(Some)
+        .map_err(|e| invalid(loaded, format!("{field} regex does not compile: {e}")))
+}
+
+/// Paths as rules see them: `/`-separated, so one pattern serves Windows too.
+fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
+    if path.contains('\\') {
+        std::borrow::Cow::Owned(path.replace('\\', "/").into_bytes())
+    } else {
+        std::borrow::Cow::Borrowed(path.as_bytes())
+    }
 }
 
 impl CompiledRule {
@@ -49,7 +77,7 @@ impl CompiledRule {
     pub fn skips_path(&self, path: &str) -> bool {
         self.skip_paths
             .as_ref()
-            .is_some_and(|set| set.is_match(path.replace('\\', "/").as_bytes()))
+            .is_some_and(|set| set.is_match(&normalised_path(path)))
     }
 }
 
@@ -61,6 +89,10 @@ pub struct RuleSet {
     pub keywords: AhoCorasick,
     /// For each keyword pattern, the rules that listed it.
     pub keyword_rules: Vec<Vec<u32>>,
+    /// Rules that run over whole files chosen by path (`paths`), and one set of all their
+    /// path patterns so that most files cost a single regex-set test.
+    path_rules: Vec<(u32, regex::bytes::RegexSet)>,
+    path_gate: Option<regex::bytes::RegexSet>,
 }
 
 impl RuleSet {
@@ -104,11 +136,49 @@ impl RuleSet {
                 file: "<keywords>".into(),
                 problem: format!("cannot build keyword automaton: {e}"),
             })?;
+        let mut path_rules = Vec::new();
+        let mut gate_patterns: Vec<String> = Vec::new();
+        for (index, rule) in compiled.iter().enumerate() {
+            if let Some(set) = &rule.paths {
+                let index = u32::try_from(index).map_err(|_| RuleError::File {
+                    file: rule.origin.clone(),
+                    problem: "too many rules".into(),
+                })?;
+                path_rules.push((index, set.clone()));
+                gate_patterns.extend(rule.spec.paths.iter().cloned());
+            }
+        }
+        let path_gate = regex::bytes::RegexSetBuilder::new(&gate_patterns)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .ok()
+            .filter(|_| !gate_patterns.is_empty());
         Ok(RuleSet {
             rules: compiled,
             keywords,
             keyword_rules,
+            path_rules,
+            path_gate,
         })
+    }
+
+    /// The rules that run over the whole of the file at `path` because of their `paths`
+    /// (appended to `out`).
+    pub fn rules_for_path(&self, path: &str, out: &mut Vec<u32>) {
+        let Some(gate) = &self.path_gate else {
+            return;
+        };
+        let path = normalised_path(path);
+        if !gate.is_match(&path) {
+            return;
+        }
+        out.extend(
+            self.path_rules
+                .iter()
+                .filter(|(_, set)| set.is_match(&path))
+                .map(|(index, _)| *index),
+        );
     }
 
     /// Looks a rule up by id.
@@ -182,7 +252,7 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             return Err(invalid(&loaded, format!("'{field}' must not be empty")));
         }
     }
-    if spec.keywords.is_empty() {
+    if spec.keywords.is_empty() && spec.paths.is_empty() {
         return Err(invalid(
             &loaded,
             "no keywords: every rule needs at least one keyword for the prefilter",
@@ -255,17 +325,8 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             required: companion.required,
         });
     }
-    let skip_paths = if spec.skip_paths.is_empty() {
-        None
-    } else {
-        Some(
-            regex::bytes::RegexSetBuilder::new(&spec.skip_paths)
-                .unicode(false)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map_err(|e| invalid(&loaded, format!("skip_paths regex does not compile: {e}")))?,
-        )
-    };
+    let skip_paths = path_set(&spec.skip_paths, "skip_paths", &loaded)?;
+    let paths = path_set(&spec.paths, "paths", &loaded)?;
     for (index, example) in spec.examples.iter().enumerate() {
         if example.secret.is_empty() {
             return Err(invalid(&loaded, format!("example {} has an empty secret", index + 1)));
@@ -278,6 +339,7 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
         companions,
         window,
         skip_paths,
+        paths,
         origin: loaded.origin,
         builtin: loaded.builtin,
         spec: loaded.spec,

@@ -127,6 +127,9 @@ pub struct RuleExample {
     /// Expected companion values, by companion name.
     #[serde(default)]
     pub companions: std::collections::BTreeMap<String, String>,
+    /// The file path the example is scanned as, for rules gated by `paths`.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// One rule exactly as written in a rule file.
@@ -138,6 +141,7 @@ pub struct RuleSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    #[serde(default)]
     pub keywords: Vec<String>,
     pub regex: String,
     #[serde(default)]
@@ -163,6 +167,10 @@ pub struct RuleSpec {
     /// not reported (lockfiles hold hashes that look like tokens next to secret-ish keys).
     #[serde(default)]
     pub skip_paths: Vec<String>,
+    /// Regexes over the file path for formats known by their file name (`.pgpass`): the rule
+    /// runs over every file whose path matches, keyword or not, and keywords become optional.
+    #[serde(default)]
+    pub paths: Vec<String>,
     #[serde(default)]
     pub examples: Vec<RuleExample>,
     #[serde(default)]
