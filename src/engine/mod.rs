@@ -13,7 +13,7 @@ pub mod rarity;
 
 use std::ops::Range;
 
-use regex::bytes::CaptureLocations;
+use regex::bytes::{CaptureLocations, Regex};
 
 use crate::rules::{CompiledRule, Confidence, RuleSet, MAX_WINDOW};
 
@@ -184,9 +184,13 @@ pub fn scan_file(rules: &RuleSet, path: Option<&str>, haystack: &[u8], scratch: 
             i += 1;
         }
         let rule = &rules.rules[rule_index as usize];
-        let locations = scratch.locations[rule_index as usize].get_or_insert_with(|| rule.regex.capture_locations());
+        let Some(regex) = rule.regex.get() else {
+            continue;
+        };
+        let locations = scratch.locations[rule_index as usize].get_or_insert_with(|| regex.capture_locations());
         run_rule(
             rule,
+            regex,
             rule_index as usize,
             haystack,
             start..end,
@@ -235,8 +239,10 @@ fn snap_to_line_end(haystack: &[u8], end: usize, limit: usize) -> usize {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_rule(
     rule: &CompiledRule,
+    regex: &Regex,
     rule_index: usize,
     haystack: &[u8],
     window: Range<usize>,
@@ -248,13 +254,13 @@ fn run_rule(
     let bounded = &haystack[..window.end];
     let mut at = window.start;
     while at <= window.end {
-        let Some(mut whole) = rule.regex.captures_read_at(locations, bounded, at) else {
+        let Some(mut whole) = regex.captures_read_at(locations, bounded, at) else {
             break;
         };
         if whole.end() == window.end && window.end < haystack.len() {
             // The window may have cut the match short: run it again with room to finish.
             let extended = &haystack[..window.end.saturating_add(MAX_WINDOW).min(haystack.len())];
-            match rule.regex.captures_read_at(locations, extended, whole.start()) {
+            match regex.captures_read_at(locations, extended, whole.start()) {
                 Some(longer) => whole = longer,
                 None => break,
             }

@@ -4,6 +4,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
+use super::lazy_regex::{LazyRegex, REGEX_SIZE_LIMIT};
 use super::load::LoadedRule;
 use super::schema::RuleSpec;
 use super::RuleError;
@@ -14,7 +15,6 @@ pub const DEFAULT_WINDOW: usize = 256;
 pub const MAX_WINDOW: usize = 64 * 1024;
 /// Shortest keyword accepted: shorter ones hit nearly every line of real code.
 pub const MIN_KEYWORD_LEN: usize = 3;
-const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
 
 /// A companion regex ready to run near a secret.
 #[derive(Debug)]
@@ -33,7 +33,8 @@ pub struct CompiledRule {
     pub spec: RuleSpec,
     pub origin: String,
     pub builtin: bool,
-    pub regex: Regex,
+    /// Compiled on the first keyword hit (see `lazy_regex`).
+    pub regex: LazyRegex,
     /// Capture group of the credential (`secret`), or 0 for the whole match.
     pub secret_group: usize,
     /// Other named groups of the main regex, reported as companions.
@@ -289,11 +290,17 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             ));
         }
     }
-    let regex = build_regex(&spec.regex).map_err(|e| invalid(&loaded, format!("regex does not compile: {e}")))?;
+    let (regex, capture_names) = LazyRegex::parse(expand_macros(&spec.regex).into_owned())
+        .map_err(|e| invalid(&loaded, format!("regex does not compile: {e}")))?;
+    if !loaded.builtin {
+        regex
+            .compile_now()
+            .map_err(|e| invalid(&loaded, format!("regex does not compile: {e}")))?;
+    }
     let mut secret_group = 0;
     let mut named_groups = Vec::new();
-    for (index, name) in regex.capture_names().enumerate() {
-        match name {
+    for (index, name) in capture_names.iter().enumerate() {
+        match name.as_deref() {
             Some("secret") => secret_group = index,
             Some(other) => named_groups.push((index, other.to_string())),
             None => {}

@@ -3,6 +3,7 @@
 
 pub mod check;
 mod compile;
+mod lazy_regex;
 mod load;
 pub mod schema;
 
