@@ -118,6 +118,25 @@ pub fn key_start(haystack: &[u8], keyword_start: usize) -> usize {
     start
 }
 
+/// Judges what surrounds a key-name match on its line: `before` is the line up to the key name,
+/// `key` the key text (name, operator, opening quote) and `after` the bytes after the value.
+pub fn assess_context(before: &[u8], key: &[u8], after: &[u8]) -> Result<(), Reason> {
+    let in_query = before.last().is_some_and(|b| matches!(b, b'?' | b'&'));
+    if in_query && (contains_ignore_case(before, b"codecov.io/") || contains_ignore_case(before, b"img.shields.io/")) {
+        return Err("a coverage-badge token in a badge URL: public by design, it only reads graphs");
+    }
+    let call = memchr::memchr(b'(', key).is_some();
+    let closed = after.first().is_some_and(|b| matches!(b, b'"' | b'\'' | b'`'));
+    if call && closed && after[1..].trim_ascii_start().starts_with(b",") {
+        return Err("the first of several call arguments, not a value passed as a password");
+    }
+    Ok(())
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Judges `value`, found after the key text `key` (the key name, its assignment operator and
 /// any opening quote); `Ok` carries the confidence to report.
 pub fn assess(kind: ValueCheck, key: &[u8], value: &[u8]) -> Result<Confidence, Reason> {
@@ -175,7 +194,8 @@ pub fn assess(kind: ValueCheck, key: &[u8], value: &[u8]) -> Result<Confidence, 
     if value.starts_with(b"eyJ") {
         return Err("JWT-shaped: the JWT rule decides on these");
     }
-    if is_path(value) {
+    if is_path(value) || memchr::memmem::find(value, b"/../").is_some() || memchr::memmem::find(value, b"/./").is_some()
+    {
         return Err("a file path");
     }
     if starts_with_ignore_case(value, PUBLIC_VALUE_PREFIXES) {
@@ -375,6 +395,16 @@ mod tests {
             assert!(verdict(ValueCheck::Password, "password: ", value).is_ok(), "{value}");
         }
         assert!(verdict(ValueCheck::Password, "DB_PASSWORD=", "Tr0ub4dor&3xK").is_ok());
+    }
+
+    #[test]
+    fn badge_tokens_and_leading_call_arguments_are_dropped() {
+        let badge = b"[![cov](https://codecov.io/gh/o/r/graph/badge.svg?";
+        assert!(assess_context(badge, b"token=", b")").is_err());
+        assert!(assess_context(b"curl https://api.example.test/v1?", b"token=", b"&x").is_ok());
+        assert!(assess_context(b"    base.", b"pass(\"", b"\", \"http").is_err());
+        assert!(assess_context(b"    client.", b"password(\"", b"\");").is_ok());
+        assert!(verdict(ValueCheck::Password, "pass(\"", "g?y/../x").is_err());
     }
 
     #[test]

@@ -291,7 +291,12 @@ fn run_rule(
         let mut confidence = None;
         if let Some(kind) = rule.spec.value_check {
             let key_start = generic::key_start(haystack, whole.start());
-            match generic::assess(kind, &haystack[key_start..secret_start], secret) {
+            let line_start = memchr::memrchr(b'\n', &haystack[..key_start]).map_or(0, |i| i + 1);
+            let after = &haystack[secret_end..(secret_end + 8).min(haystack.len())];
+            let key = &haystack[key_start..secret_start];
+            match generic::assess_context(&haystack[line_start..key_start], key, after)
+                .and_then(|()| generic::assess(kind, key, secret))
+            {
                 Ok(c) => confidence = Some(c),
                 Err(reason) => {
                     if explain.is_some() {
