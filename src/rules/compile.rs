@@ -83,9 +83,9 @@ pub(super) fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
 
 impl CompiledRule {
     /// True when findings of this rule at `path` are not reported (see `skip_paths` and
-    /// `only_paths`).
+    /// `only_paths`). An empty path is a git blob not yet placed: git attribution decides.
     pub fn skips_path(&self, path: &str) -> bool {
-        if self.skip_paths.is_none() && self.only_paths.is_none() {
+        if path.is_empty() || (self.skip_paths.is_none() && self.only_paths.is_none()) {
             return false;
         }
         let path = normalised_path(path);

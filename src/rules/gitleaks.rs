@@ -346,9 +346,13 @@ fn translate_rule(rule: &GlRule) -> Result<RuleSpec, String> {
     let mut only_paths = Vec::new();
     if let Some(path) = &rule.path {
         let path = translate_regex(path).map_err(|problem| format!("path: {problem}"))?;
+        // The rule runs over whole files on its paths; usable keywords stay so that git blobs
+        // (whose paths are learnt after scanning) still wake it.
         paths.push(path.clone());
         only_paths.push(path);
-        keywords.clear();
+        if !usable {
+            keywords.clear();
+        }
     } else if !usable {
         paths.push(WHOLE_FILE.to_string());
         keywords.clear();
@@ -778,6 +782,7 @@ keywords = ["cfg_"]
         assert_eq!(rules[1].paths, vec![WHOLE_FILE]);
         assert_eq!(rules[2].paths, vec![r"\.cfg$"]);
         assert_eq!(rules[2].only_paths, vec![r"\.cfg$"]);
+        assert_eq!(rules[2].keywords, vec!["cfg_"]);
     }
 
     #[test]
