@@ -20,11 +20,15 @@ pub const MAX_ALLOWLISTS: usize = 64;
 pub struct CompiledAllowlist {
     /// Where it came from (`allowlist 2`, `global allowlist 1`) and its description.
     pub label: String,
+    /// Whether any one condition or all of them must hold.
     pub condition: AllowCondition,
+    /// One set for all regexes, so a candidate costs a single test.
     pub regexes: Option<RegexSet>,
+    /// What the regexes are tested against.
     pub regex_target: RegexTarget,
     /// Stopwords, ASCII case-insensitive.
     pub stopwords: Option<AhoCorasick>,
+    /// Path regexes, matched against `/`-separated paths.
     pub paths: Option<RegexSet>,
     /// Lower-case commit ids or prefixes.
     pub commits: Vec<String>,
@@ -33,8 +37,11 @@ pub struct CompiledAllowlist {
 /// What a candidate looks like to an allowlist: the credential, the whole match and its line.
 #[derive(Debug, Clone, Copy)]
 pub struct CandidateText<'a> {
+    /// The credential (stopwords and `regex_target = "secret"`).
     pub secret: &'a [u8],
+    /// The whole regex match (`regex_target = "match"`).
     pub whole: &'a [u8],
+    /// The line or lines holding the match (`regex_target = "line"`).
     pub line: &'a [u8],
 }
 

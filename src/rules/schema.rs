@@ -242,11 +242,13 @@ pub struct AllowlistSpec {
     /// Why these values are allowed; shown by `--explain`.
     #[serde(default)]
     pub description: String,
+    /// Whether any one condition or all of them must hold (gitleaks `condition`).
     #[serde(default)]
     pub condition: AllowCondition,
     /// Regexes; one that matches `regex_target` satisfies this condition.
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// What `regexes` are tested against (gitleaks `regexTarget`).
     #[serde(default)]
     pub regex_target: RegexTarget,
     /// Words (ASCII case-insensitive) that mark a secret as not one when it contains them.
