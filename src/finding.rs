@@ -55,6 +55,10 @@ pub struct Finding {
     /// Where in git history the secret came from (git scans only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<GitInfo>,
+    /// Allowlists whose decision waits for the path and commit a git scan attributes later
+    /// (see `RawMatch::allow_deferred`).
+    #[serde(skip)]
+    pub allow_deferred: u64,
 }
 
 /// The history of a secret found in a git repository: who introduced it, where, and whether
@@ -190,6 +194,7 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             encoding: None,
             attributes: crate::engine::checksum::attributes(rule.spec.checksum, secret_bytes),
             git: None,
+            allow_deferred: m.allow_deferred,
         });
     }
     out
@@ -293,6 +298,7 @@ mod tests {
             encoding: None,
             attributes: BTreeMap::new(),
             git: None,
+            allow_deferred: 0,
         };
         finding.redact();
         assert_eq!(finding.snippet, "url = \"postgres://********:Hq7********@db/app\"");

@@ -208,13 +208,18 @@ impl BlobScanner<'_> {
         memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
     }
 
-    /// True when rule `rule_id` does not report findings at `path` (its `skip_paths`).
-    pub fn rule_skips_path(&self, rule_id: &str, path: &str) -> bool {
+    /// True when `finding`, found in a blob, is not reported at `path` in `commit`: its
+    /// rule's `skip_paths`/`only_paths` exclude the path, or an allowlist that waited for the
+    /// path and commit holds.
+    pub fn excluded_at(&self, finding: &Finding, path: &str, commit: Option<&str>) -> bool {
         self.rules
             .rules
             .iter()
-            .filter(|r| r.skip_paths.is_some())
-            .any(|r| r.spec.id == rule_id && r.skips_path(path))
+            .filter(|r| r.skip_paths.is_some() || r.only_paths.is_some() || !r.allowlists.is_empty())
+            .any(|r| {
+                r.spec.id == finding.rule_id
+                    && (r.skips_path(path) || r.deferred_allowlist(finding.allow_deferred, path, commit).is_some())
+            })
     }
 
     /// Scans one blob that is known to be text and sends its findings to the sink.
@@ -245,7 +250,7 @@ impl BlobScanner<'_> {
             matches.retain(|m| {
                 let skip = self.rules.rules[m.rule].skips_path(origin);
                 if skip {
-                    let reason = "the rule's skip_paths excludes this file (lockfiles and the like)";
+                    let reason = "the rule's skip_paths excludes this file, or its only_paths does not include it";
                     crate::explain::mark_dropped(&mut candidates, m.rule, &m.secret, engine::Filter::Path, reason);
                 }
                 !skip
@@ -319,6 +324,10 @@ impl BlobScanner<'_> {
                     m.secret.start < decoded_region.end
                         && decoded_region.start < m.secret.end
                         && !self.rules.rules[m.rule].skips_path(origin)
+                        && (origin.is_empty()
+                            || self.rules.rules[m.rule]
+                                .deferred_allowlist(m.allow_deferred, origin, None)
+                                .is_none())
                 });
                 if !matches.is_empty() {
                     let start = index.position(span.start);

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use regex::bytes::{CaptureLocations, Regex};
 
+use crate::rules::allowlist::{lines_around, CandidateText, Verdict};
 use crate::rules::{CompiledRule, Confidence, RuleSet, MAX_WINDOW};
 
 /// A filter that can drop a candidate, in the order they run (cheapest first).
@@ -31,7 +32,9 @@ pub enum Filter {
     MissingCompanion,
     /// A specific rule reported the same secret.
     Shadowed,
-    /// The rule's `skip_paths` excludes the file.
+    /// One of the rule's allowlists (regex, stopword, path or commit) holds.
+    Allowlist,
+    /// The rule's `skip_paths` excludes the file, or its `only_paths` does not include it.
     Path,
     /// A fingerprint or path in `.leakhoundignore`.
     Suppressed,
@@ -48,6 +51,7 @@ impl Filter {
             Filter::SameAsUserName => "same-as-user-name",
             Filter::MissingCompanion => "missing-companion",
             Filter::Shadowed => "shadowed",
+            Filter::Allowlist => "allowlist",
             Filter::Path => "path",
             Filter::Suppressed => "suppressed",
         }
@@ -81,6 +85,9 @@ pub struct RawMatch {
     pub entropy: f32,
     /// Confidence decided by the value itself (generic rules); the rule's own otherwise.
     pub confidence: Option<Confidence>,
+    /// Allowlists of the rule (bit `i` is allowlist `i`) whose decision waits for the path or
+    /// commit, unknown while scanning a git blob; see `CompiledRule::deferred_allowlist`.
+    pub allow_deferred: u64,
 }
 
 /// Reusable per-thread buffers, so scanning a blob allocates nothing until a finding appears.
@@ -152,6 +159,10 @@ pub fn scan(rules: &RuleSet, haystack: &[u8], scratch: &mut Scratch, out: &mut V
 pub fn scan_file(rules: &RuleSet, path: Option<&str>, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
     let first_new = out.len();
     scratch.windows.clear();
+    let place = Place {
+        path,
+        path_known: path.is_some_and(|p| !p.is_empty()),
+    };
     if let Some(path) = path {
         scratch.path_rules.clear();
         rules.rules_for_path(path, &mut scratch.path_rules);
@@ -194,6 +205,7 @@ pub fn scan_file(rules: &RuleSet, path: Option<&str>, haystack: &[u8], scratch: 
             rule_index as usize,
             haystack,
             start..end,
+            place,
             locations,
             &mut scratch.trail,
             out,
@@ -239,6 +251,27 @@ fn snap_to_line_end(haystack: &[u8], end: usize, limit: usize) -> usize {
     }
 }
 
+/// Where the scanned bytes live, as far as allowlists need to know.
+#[derive(Debug, Clone, Copy)]
+struct Place<'a> {
+    path: Option<&'a str>,
+    /// False while scanning a git blob, whose paths are learnt later.
+    path_known: bool,
+}
+
+/// The capture holding the credential of the current match.
+fn secret_location(rule: &CompiledRule, locations: &CaptureLocations) -> Option<(usize, usize)> {
+    if rule.first_non_empty_group {
+        let found = (1..locations.len())
+            .filter_map(|group| locations.get(group))
+            .find(|(s, e)| e > s);
+        if found.is_some() {
+            return found;
+        }
+    }
+    locations.get(rule.secret_group)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_rule(
     rule: &CompiledRule,
@@ -246,6 +279,7 @@ fn run_rule(
     rule_index: usize,
     haystack: &[u8],
     window: Range<usize>,
+    place: Place<'_>,
     locations: &mut CaptureLocations,
     trail: &mut Trail,
     out: &mut Vec<RawMatch>,
@@ -266,7 +300,7 @@ fn run_rule(
             }
         }
         at = next_search_start(&whole);
-        let Some((secret_start, secret_end)) = locations.get(rule.secret_group) else {
+        let Some((secret_start, secret_end)) = secret_location(rule, locations) else {
             continue;
         };
         if secret_start == secret_end {
@@ -287,6 +321,37 @@ fn run_rule(
                 );
             }
             continue;
+        }
+        let mut allow_deferred = 0u64;
+        if !rule.allowlists.is_empty() {
+            let text = CandidateText {
+                secret,
+                whole: &haystack[whole.start()..whole.end()],
+                line: lines_around(haystack, whole.start()..whole.end()),
+            };
+            let mut allowed = None;
+            for (index, list) in rule.allowlists.iter().enumerate() {
+                match list.judge(text, place.path, place.path_known) {
+                    Verdict::Allowed => {
+                        allowed = Some(list);
+                        break;
+                    }
+                    Verdict::Deferred => allow_deferred |= 1u64 << index,
+                    Verdict::NotAllowed => {}
+                }
+            }
+            if let Some(list) = allowed {
+                if explain.is_some() {
+                    record(
+                        explain,
+                        rule_index,
+                        secret_start..secret_end,
+                        Filter::Allowlist,
+                        list.reason(text),
+                    );
+                }
+                continue;
+            }
         }
         let mut confidence = None;
         if let Some(kind) = rule.spec.value_check {
@@ -342,6 +407,7 @@ fn run_rule(
             companions,
             entropy: entropy::shannon_entropy(secret),
             confidence,
+            allow_deferred,
         });
     }
 }

@@ -98,11 +98,16 @@ fn descriptor(rule: &CompiledRule) -> ReportingDescriptor {
         )
         .properties(
             PropertyBag::builder()
-                .tags(vec![
-                    "security".to_string(),
-                    "secret".to_string(),
-                    spec.provider.to_lowercase(),
-                ])
+                .tags(
+                    [
+                        "security".to_string(),
+                        "secret".to_string(),
+                        spec.provider.to_lowercase(),
+                    ]
+                    .into_iter()
+                    .chain(spec.tags.iter().cloned())
+                    .collect::<Vec<_>>(),
+                )
                 .additional_properties(properties)
                 .build(),
         )

@@ -4,9 +4,10 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
+use super::allowlist::{CompiledAllowlist, MAX_ALLOWLISTS};
 use super::lazy_regex::{LazyRegex, REGEX_SIZE_LIMIT};
 use super::load::LoadedRule;
-use super::schema::RuleSpec;
+use super::schema::{AllowlistSpec, RuleSpec, SecretGroup, SecretGroupChoice};
 use super::RuleError;
 
 /// Default bytes searched either side of a keyword hit.
@@ -35,8 +36,11 @@ pub struct CompiledRule {
     pub builtin: bool,
     /// Compiled on the first keyword hit (see `lazy_regex`).
     pub regex: LazyRegex,
-    /// Capture group of the credential (`secret`), or 0 for the whole match.
+    /// Capture group of the credential (`secret` or `secret_group`), or 0 for the whole match.
     pub secret_group: usize,
+    /// The credential is the first capture group that matched (`secret_group =
+    /// "first-non-empty"`), falling back to `secret_group`.
+    pub first_non_empty_group: bool,
     /// Other named groups of the main regex, reported as companions.
     pub named_groups: Vec<(usize, String)>,
     pub companions: Vec<CompiledCompanion>,
@@ -45,6 +49,10 @@ pub struct CompiledRule {
     pub skip_paths: Option<regex::bytes::RegexSet>,
     /// Paths where this rule runs over the whole file (see `RuleSpec::paths`).
     pub paths: Option<regex::bytes::RegexSet>,
+    /// The only paths where this rule's findings are reported (see `RuleSpec::only_paths`).
+    pub only_paths: Option<regex::bytes::RegexSet>,
+    /// Known non-secrets (see `RuleSpec::allowlists`).
+    pub allowlists: Vec<CompiledAllowlist>,
 }
 
 /// Build a path `RegexSet` for `skip_paths` or `paths`.
@@ -65,7 +73,7 @@ fn path_set(
 }
 
 /// Paths as rules see them: `/`-separated, so one pattern serves Windows too.
-fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
+pub(super) fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
     if path.contains('\\') {
         std::borrow::Cow::Owned(path.replace('\\', "/").into_bytes())
     } else {
@@ -74,11 +82,30 @@ fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
 }
 
 impl CompiledRule {
-    /// True when findings of this rule at `path` are not reported (see `skip_paths`).
+    /// True when findings of this rule at `path` are not reported (see `skip_paths` and
+    /// `only_paths`). An empty path is a git blob not yet placed: git attribution decides.
     pub fn skips_path(&self, path: &str) -> bool {
-        self.skip_paths
-            .as_ref()
-            .is_some_and(|set| set.is_match(&normalised_path(path)))
+        if path.is_empty() || (self.skip_paths.is_none() && self.only_paths.is_none()) {
+            return false;
+        }
+        let path = normalised_path(path);
+        self.skip_paths.as_ref().is_some_and(|set| set.is_match(&path))
+            || self.only_paths.as_ref().is_some_and(|set| !set.is_match(&path))
+    }
+
+    /// Finishes the allowlist decisions the engine deferred until the path and commit were
+    /// known (bit `i` of `deferred` is allowlist `i`); returns the allowlist that applies.
+    pub fn deferred_allowlist(&self, deferred: u64, path: &str, commit: Option<&str>) -> Option<&CompiledAllowlist> {
+        if deferred == 0 {
+            return None;
+        }
+        let path = (!path.is_empty()).then_some(path);
+        self.allowlists
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| deferred & (1u64 << i) != 0)
+            .map(|(_, list)| list)
+            .find(|list| list.decide_context(path, commit))
     }
 }
 
@@ -306,6 +333,23 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             None => {}
         }
     }
+    let mut first_non_empty_group = false;
+    match spec.secret_group {
+        Some(SecretGroup::Index(index)) => {
+            if index >= capture_names.len() {
+                return Err(invalid(
+                    &loaded,
+                    format!(
+                        "secret group {index} does not exist: the regex has {} capture group(s)",
+                        capture_names.len() - 1
+                    ),
+                ));
+            }
+            secret_group = index;
+        }
+        Some(SecretGroup::Choice(SecretGroupChoice::FirstNonEmpty)) => first_non_empty_group = true,
+        None => {}
+    }
     let mut companions = Vec::with_capacity(spec.companions.len());
     for companion in &spec.companions {
         let companion_regex = build_regex(&companion.regex).map_err(|e| {
@@ -334,6 +378,17 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
     }
     let skip_paths = path_set(&spec.skip_paths, "skip_paths", &loaded)?;
     let paths = path_set(&spec.paths, "paths", &loaded)?;
+    let only_paths = path_set(&spec.only_paths, "only_paths", &loaded)?;
+    if spec.allowlists.len() > MAX_ALLOWLISTS {
+        return Err(invalid(
+            &loaded,
+            format!("more than {MAX_ALLOWLISTS} allowlists (its own and its file's global ones)"),
+        ));
+    }
+    let mut allowlists = Vec::with_capacity(spec.allowlists.len());
+    for (index, list) in spec.allowlists.iter().enumerate() {
+        allowlists.push(compile_allowlist(list, index, &loaded)?);
+    }
     for (index, example) in spec.examples.iter().enumerate() {
         if example.secret.is_empty() {
             return Err(invalid(&loaded, format!("example {} has an empty secret", index + 1)));
@@ -347,9 +402,73 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
         window,
         skip_paths,
         paths,
+        only_paths,
+        allowlists,
+        first_non_empty_group,
         origin: loaded.origin,
         builtin: loaded.builtin,
         spec: loaded.spec,
+    })
+}
+
+/// Validates and compiles one allowlist; `index` names it in errors (`allowlist 1`).
+fn compile_allowlist(list: &AllowlistSpec, index: usize, loaded: &LoadedRule) -> Result<CompiledAllowlist, RuleError> {
+    let mut label = format!("allowlist {}", index + 1);
+    if !list.description.trim().is_empty() {
+        label = format!("{label}: {}", list.description.trim());
+    }
+    if list.regexes.is_empty() && list.stopwords.is_empty() && list.paths.is_empty() && list.commits.is_empty() {
+        return Err(invalid(
+            loaded,
+            format!("{label} sets none of regexes, stopwords, paths, commits"),
+        ));
+    }
+    let regexes = if list.regexes.is_empty() {
+        None
+    } else {
+        let expanded: Vec<String> = list.regexes.iter().map(|r| expand_macros(r).into_owned()).collect();
+        Some(
+            regex::bytes::RegexSetBuilder::new(&expanded)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| invalid(loaded, format!("{label}: regex does not compile: {e}")))?,
+        )
+    };
+    let stopwords = if list.stopwords.is_empty() {
+        None
+    } else {
+        if let Some(word) = list.stopwords.iter().find(|w| w.is_empty()) {
+            return Err(invalid(loaded, format!("{label}: empty stopword {word:?}")));
+        }
+        Some(
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&list.stopwords)
+                .map_err(|e| invalid(loaded, format!("{label}: stopwords: {e}")))?,
+        )
+    };
+    let paths = path_set(&list.paths, &format!("{label}: paths"), loaded)?;
+    let mut commits = Vec::with_capacity(list.commits.len());
+    for commit in &list.commits {
+        let commit = commit.trim();
+        if commit.len() < 7 || commit.len() > 64 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid(
+                loaded,
+                format!("{label}: commit {commit:?} is not a commit id (7 to 64 hex digits)"),
+            ));
+        }
+        commits.push(commit.to_ascii_lowercase());
+    }
+    Ok(CompiledAllowlist {
+        label,
+        condition: list.condition,
+        regexes,
+        regex_target: list.regex_target,
+        stopwords,
+        paths,
+        commits,
     })
 }
 

@@ -75,6 +75,17 @@ pub fn parse_rule_file(file: &str, text: &str, builtin: bool) -> Result<Vec<Load
         file: file.to_string(),
         message: e.to_string().trim_end().to_string(),
     })?;
+    if !builtin && super::gitleaks::is_gitleaks(&table) {
+        let specs = super::gitleaks::parse(file, table)?;
+        return Ok(specs
+            .into_iter()
+            .map(|spec| LoadedRule {
+                spec,
+                origin: file.to_string(),
+                builtin,
+            })
+            .collect());
+    }
     if let Some(key) = table.keys().find(|k| k.as_str() != "rule") {
         return Err(RuleError::File {
             file: file.to_string(),

@@ -1,15 +1,20 @@
 //! Rules: the on-disk schema, loading (built-in + user files) and compilation into a
 //! [`RuleSet`] that the engine runs.
 
+pub mod allowlist;
 pub mod check;
 mod compile;
+pub mod gitleaks;
 mod lazy_regex;
 mod load;
 pub mod schema;
 
 pub use compile::{CompiledCompanion, CompiledRule, RuleSet, DEFAULT_WINDOW, MAX_WINDOW};
 pub use load::{load_builtin, load_path, merge_rules, parse_rule_file, LoadedRule};
-pub use schema::{ChecksumKind, Confidence, RuleExample, RuleSpec, Severity, ValueCheck};
+pub use schema::{
+    AllowCondition, AllowlistSpec, ChecksumKind, Confidence, RegexTarget, RuleExample, RuleSpec, SecretGroup,
+    SecretGroupChoice, Severity, ValueCheck,
+};
 
 /// A rule file or rule that cannot be used; always names the file and, where known, the rule.
 #[derive(Debug, thiserror::Error)]

@@ -171,10 +171,95 @@ pub struct RuleSpec {
     /// runs over every file whose path matches, keyword or not, and keywords become optional.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Regexes over the file path: findings of this rule are reported only in matching files
+    /// (gitleaks rules with both `path` and `regex` are scoped to those files).
+    #[serde(default)]
+    pub only_paths: Vec<String>,
+    /// Which capture holds the credential when the regex was written for another tool that
+    /// numbers groups (gitleaks `secretGroup`); overrides the `secret` named capture.
+    #[serde(default)]
+    pub secret_group: Option<SecretGroup>,
+    /// Conditions under which a candidate is a known non-secret (a test fixture, a public
+    /// sample) and is not reported; any one allowlist that holds drops the candidate.
+    #[serde(default)]
+    pub allowlists: Vec<AllowlistSpec>,
+    /// Labels carried over from imported rule files; reported as SARIF tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
     #[serde(default)]
     pub examples: Vec<RuleExample>,
     #[serde(default)]
     pub negative_examples: Vec<String>,
+}
+
+/// The capture group that holds the credential, for regexes that cannot name it `secret`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SecretGroup {
+    /// Group number (0 is the whole match).
+    Index(usize),
+    /// A rule for choosing the group at match time.
+    Choice(SecretGroupChoice),
+}
+
+/// Group choices that depend on what matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretGroupChoice {
+    /// The first capture group that matched something (what gitleaks does without
+    /// `secretGroup`), or the whole match when none did.
+    FirstNonEmpty,
+}
+
+/// How the conditions of one allowlist combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowCondition {
+    /// Any one condition that holds allows the candidate.
+    #[default]
+    Or,
+    /// Every condition the allowlist sets must hold.
+    And,
+}
+
+/// The text an allowlist regex is tested against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegexTarget {
+    /// The credential itself.
+    #[default]
+    Secret,
+    /// The whole regex match of the rule.
+    Match,
+    /// The whole line (or lines) holding the match.
+    Line,
+}
+
+/// Known non-secrets for one rule: teams migrating from gitleaks keep their exceptions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    /// Why these values are allowed; shown by `--explain`.
+    #[serde(default)]
+    pub description: String,
+    /// Whether any one condition or all of them must hold (gitleaks `condition`).
+    #[serde(default)]
+    pub condition: AllowCondition,
+    /// Regexes; one that matches `regex_target` satisfies this condition.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// What `regexes` are tested against (gitleaks `regexTarget`).
+    #[serde(default)]
+    pub regex_target: RegexTarget,
+    /// Words (ASCII case-insensitive) that mark a secret as not one when it contains them.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Path regexes (`/`-separated).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Commit ids (full, or a prefix of at least 7 hex digits); only git scans have commits.
+    #[serde(default)]
+    pub commits: Vec<String>,
 }
 
 fn default_true() -> bool {

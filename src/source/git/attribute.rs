@@ -101,7 +101,10 @@ pub(super) fn history(
         false,
         PathFilters {
             ignored: &|path| scanner.suppressions.suppresses_path(path),
-            rule_skips: &|rule, path| scanner.rule_skips_path(rule, path),
+            rule_skips: &|finding, path, commit| {
+                let commit = commit.filter(|_| finding.allow_deferred != 0).map(|c| c.to_string());
+                scanner.excluded_at(finding, path, commit.as_deref())
+            },
         },
     ))
 }
@@ -249,7 +252,8 @@ fn commit_meta(repo: &gix::Repository, id: &ObjectId) -> CommitMeta {
 /// Which paths' findings are not reported: ignored paths, and per rule its `skip_paths`.
 pub(super) struct PathFilters<'a> {
     pub ignored: &'a dyn Fn(&str) -> bool,
-    pub rule_skips: &'a dyn Fn(&str, &str) -> bool,
+    /// Whether a finding is not reported at a path in a commit (rule path scopes, allowlists).
+    pub rule_skips: &'a dyn Fn(&Finding, &str, Option<&ObjectId>) -> bool,
 }
 
 /// Turns per-blob findings and the places their blobs were introduced into one finding per
@@ -284,7 +288,7 @@ pub(super) fn group(
             continue;
         }
         for finding in blob_findings.get(&place.blob).into_iter().flatten() {
-            if rule_skips_path(&finding.rule_id, &place.path.to_str_lossy()) {
+            if rule_skips_path(finding, &place.path.to_str_lossy(), place.commit.as_ref()) {
                 continue;
             }
             let already_there = place.previous.iter().any(|previous| {

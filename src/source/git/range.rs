@@ -73,7 +73,10 @@ pub(super) fn scan_places(
         staged,
         super::attribute::PathFilters {
             ignored: &|path| scanner.suppressions.suppresses_path(path),
-            rule_skips: &|rule, path| scanner.rule_skips_path(rule, path),
+            rule_skips: &|finding, path, commit| {
+                let commit = commit.filter(|_| finding.allow_deferred != 0).map(|c| c.to_string());
+                scanner.excluded_at(finding, path, commit.as_deref())
+            },
         },
     )
 }
