@@ -215,10 +215,14 @@ impl BlobScanner<'_> {
         self.rules
             .rules
             .iter()
-            .filter(|r| r.skip_paths.is_some() || r.only_paths.is_some() || !r.allowlists.is_empty())
+            .filter(|r| {
+                r.skip_paths.is_some() || r.only_paths.is_some() || !r.allowlists.is_empty() || r.runs_only_by_path()
+            })
             .any(|r| {
                 r.spec.id == finding.rule_id
-                    && (r.skips_path(path) || r.deferred_allowlist(finding.allow_deferred, path, commit).is_some())
+                    && (r.skips_path(path)
+                        || (r.runs_only_by_path() && !r.selects_path(path))
+                        || r.deferred_allowlist(finding.allow_deferred, path, commit).is_some())
             })
     }
 
@@ -278,6 +282,34 @@ impl BlobScanner<'_> {
             explainer.report(self.rules, origin, bytes, &mut candidates);
         }
         self.find_decoded(origin, bytes, scratch, &mut findings);
+        findings
+    }
+
+    /// Runs the rules gated by file name (`paths`) over a blob already scanned without its
+    /// name, as git history must: blobs are read before trees say what they are called. Only
+    /// those rules' findings are returned, and nothing is counted again.
+    pub fn find_by_name(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        scratch: &mut Scratch,
+        matches: &mut Vec<RawMatch>,
+    ) -> Vec<Finding> {
+        matches.clear();
+        engine::scan_file(self.rules, Some(name), bytes, scratch, matches);
+        scratch.take_candidates();
+        matches.retain(|m| self.rules.rules[m.rule].paths.is_some());
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        let mut findings = build_findings(self.rules, "", bytes, matches);
+        findings.retain(|finding| {
+            let suppressed = self.suppressions.suppresses(finding);
+            if suppressed {
+                self.counters.suppressed.fetch_add(1, Ordering::Relaxed);
+            }
+            !suppressed
+        });
         findings
     }
 

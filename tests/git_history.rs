@@ -1384,3 +1384,31 @@ fn reports_do_not_depend_on_the_number_of_threads() {
     assert_eq!(finding(&one, &shared)["path"], "d0/f.env");
     assert_eq!(normalise(one), normalise(many));
 }
+
+#[test]
+fn files_known_by_name_are_scanned_in_history_ranges_and_the_index() {
+    // `.pgpass` lines carry no keyword: the rule runs because of the file's name, which history
+    // only learns from trees after the blob was scanned.
+    let old = "db.internal:5432:orders:svc:Xb7Qm2vK9pLz4Nw8Rt";
+    let new = "*:*:*:replicator:Hq3Zt8Lm5Vx2Kp7Wn4";
+    let mut repo = Fixture::new();
+    repo.commit(&[("README.md", b"# ops\n")], "initial import");
+    let added = repo.commit(&[("home/dba/.pgpass", format!("{old}\n").as_bytes())], "dba pgpass");
+    repo.delete("home/dba/.pgpass", "remove pgpass");
+    // The same line in a file with another name is not a pgpass entry.
+    repo.commit(&[("notes.txt", format!("{new}\n").as_bytes())], "notes");
+
+    let (code, doc, _) = scan_json(&repo.path, &[]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(secrets(&doc), vec!["Xb7Qm2vK9pLz4Nw8Rt".to_string()]);
+    let f = finding(&doc, "Xb7Qm2vK9pLz4Nw8Rt");
+    assert_eq!(f["rule_id"], "pgpass-password");
+    assert_eq!(f["path"], "home/dba/.pgpass");
+    assert_eq!(f["git"]["commit"], added);
+
+    let later = repo.commit(&[("ops/.pgpass", format!("{new}\n").as_bytes())], "replica pgpass");
+    let (code, doc, _) = scan_json(&repo.path, &["--range", &format!("{added}..{later}")]);
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(secrets(&doc), vec!["Hq3Zt8Lm5Vx2Kp7Wn4".to_string()]);
+    assert_eq!(finding(&doc, "Hq3Zt8Lm5Vx2Kp7Wn4")["path"], "ops/.pgpass");
+}

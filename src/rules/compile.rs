@@ -82,6 +82,19 @@ pub(super) fn normalised_path(path: &str) -> std::borrow::Cow<'_, [u8]> {
 }
 
 impl CompiledRule {
+    /// True when the rule runs only because of file names (`paths` and no keywords): its
+    /// findings belong to files at matching paths, even when the same content sits elsewhere.
+    pub fn runs_only_by_path(&self) -> bool {
+        self.paths.is_some() && self.spec.keywords.is_empty()
+    }
+
+    /// True when `path` is one this rule's `paths` select.
+    pub fn selects_path(&self, path: &str) -> bool {
+        self.paths
+            .as_ref()
+            .is_some_and(|set| set.is_match(&normalised_path(path)))
+    }
+
     /// True when findings of this rule at `path` are not reported (see `skip_paths` and
     /// `only_paths`). An empty path is a git blob not yet placed: git attribution decides.
     pub fn skips_path(&self, path: &str) -> bool {
@@ -189,6 +202,25 @@ impl RuleSet {
             path_rules,
             path_gate,
         })
+    }
+
+    /// True when some rule runs by file name (`paths`): git history then has to look at the
+    /// names trees give their blobs.
+    pub fn has_path_rules(&self) -> bool {
+        self.path_gate.is_some()
+    }
+
+    /// True when a file called `name` (a tree entry's name, no directories) is one that a
+    /// `paths` rule runs over. History knows blobs by name before it knows their full paths,
+    /// so patterns anchored on the file name (`(?:^|/)\.pgpass$`) are the ones that apply there.
+    pub fn gates_file_name(&self, name: &[u8]) -> bool {
+        let Some(gate) = &self.path_gate else {
+            return false;
+        };
+        let mut path = Vec::with_capacity(name.len() + 1);
+        path.push(b'/');
+        path.extend_from_slice(name);
+        gate.is_match(&path) || gate.is_match(name)
     }
 
     /// The rules that run over the whole of the file at `path` because of their `paths`

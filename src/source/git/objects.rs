@@ -39,6 +39,9 @@ pub(super) struct History {
     pub trees: ReducedTrees,
     /// Blobs that trees refer to but the object database lacks (partial clones only).
     pub missing: HashSet<ObjectId>,
+    /// Blobs that some tree names as a file a `paths` rule runs over (`.pgpass`), with that
+    /// name; filled only when such rules exist.
+    pub named: HashMap<ObjectId, String>,
 }
 
 /// A tree entry kept for attribution: a subtree, or a blob that produced findings. Names and
@@ -129,6 +132,7 @@ struct Batch {
     names: Vec<(u64, Box<[u8]>)>,
     missing: Vec<ObjectId>,
     findings: Vec<(ObjectId, Vec<Finding>)>,
+    named: Vec<(ObjectId, String)>,
 }
 
 const BATCH_LIMIT: usize = 4096;
@@ -174,6 +178,9 @@ impl Collector<'_> {
             history.trees.names.extend(batch.names);
             history.missing.extend(batch.missing);
             history.blob_findings.extend(batch.findings);
+            for (id, name) in batch.named {
+                history.named.entry(id).or_insert(name);
+            }
         }
     }
 
@@ -195,10 +202,25 @@ impl Collector<'_> {
                 Err(e) => self.shared.problem(format!("commit {id}: cannot be parsed: {e}")),
             },
             (Pass::Trees { targets, present }, Kind::Tree) => self.tree(data, id, targets, present),
+            (Pass::Scan, Kind::Tree) if self.shared.scanner.rules.has_path_rules() => self.gated_names(data),
             _ => {}
         }
-        if self.batch.commits.len() + self.batch.findings.len() + self.batch.trees.len() >= BATCH_LIMIT {
+        if self.batch.commits.len() + self.batch.findings.len() + self.batch.trees.len() + self.batch.named.len()
+            >= BATCH_LIMIT
+        {
             self.flush();
+        }
+    }
+
+    /// Notes the blobs of a tree whose names a `paths` rule runs over (first pass; problems
+    /// parsing trees are reported by the second pass).
+    fn gated_names(&mut self, data: &[u8]) {
+        let rules = self.shared.scanner.rules;
+        for entry in gix::objs::TreeRefIter::from_bytes(data, self.shared.hash).flatten() {
+            if entry.mode.is_blob() && rules.gates_file_name(entry.filename) {
+                let name = String::from_utf8_lossy(entry.filename).into_owned();
+                self.batch.named.push((entry.oid.to_owned(), name));
+            }
         }
     }
 
@@ -345,6 +367,11 @@ pub(super) fn collect(
     run_pass(&shared, files, options.threads);
     let mut history = shared.history.into_inner().unwrap_or_default();
     history.blobs = shared.scanned.into_inner().unwrap_or_default();
+    if !history.named.is_empty() {
+        let named: Vec<(ObjectId, String)> = std::mem::take(&mut history.named).into_iter().collect();
+        let extra = super::range::scan_by_name(repo, scanner, options.max_blob_size, &named);
+        super::range::merge_findings(&mut history.blob_findings, extra);
+    }
     if let Ok(problems) = shared.problems.into_inner() {
         coverage.problems.extend(problems);
     }

@@ -63,7 +63,23 @@ pub(super) fn scan_places(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
+    let mut blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &blobs);
+    if scanner.rules.has_path_rules() {
+        let named: Vec<(ObjectId, String)> = places
+            .iter()
+            .filter_map(|p| {
+                let name = p.path.rsplit(|b| *b == b'/').next().unwrap_or(&p.path[..]);
+                scanner
+                    .rules
+                    .gates_file_name(name)
+                    .then(|| (p.blob, String::from_utf8_lossy(name).into_owned()))
+            })
+            .collect();
+        merge_findings(
+            &mut blob_findings,
+            scan_by_name(repo, scanner, options.max_blob_size, &named),
+        );
+    }
     group(
         local,
         places,
@@ -120,6 +136,57 @@ fn introduced_by(repo: &gix::ThreadSafeRepository, commits: &[ObjectId], coverag
         .reduce(|| (Vec::new(), DiffProblems::default()), merge_parts);
     record_problems(problems, coverage);
     places
+}
+
+/// Runs the rules gated by file name over blobs known by one of their names (each blob was
+/// already read and counted by [`scan_blobs`] or the history pass; unreadable ones were counted
+/// there too and are passed over here).
+pub(super) fn scan_by_name(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &BlobScanner<'_>,
+    max_size: u64,
+    named: &[(ObjectId, String)],
+) -> Vec<(ObjectId, Vec<Finding>)> {
+    named
+        .par_iter()
+        .map_init(
+            || (thread_repo(repo), WorkerState::default()),
+            |(repo, state), (id, name)| {
+                let data = match repo.objects.try_find(id, &mut state.buffer) {
+                    Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => data.data,
+                    _ => return None,
+                };
+                if data.len() as u64 > max_size || is_lfs_pointer(data) || BlobScanner::is_binary(data) {
+                    return None;
+                }
+                let findings = scanner.find_by_name(name, data, &mut state.scratch, &mut state.matches);
+                (!findings.is_empty()).then_some((*id, findings))
+            },
+        )
+        .flatten()
+        .collect()
+}
+
+/// Adds findings of a by-name pass to the per-blob findings, leaving out any the first pass
+/// already had (a rule with both keywords and `paths` finds the same secret twice).
+pub(super) fn merge_findings(
+    blob_findings: &mut HashMap<ObjectId, Vec<Finding>>,
+    extra: Vec<(ObjectId, Vec<Finding>)>,
+) {
+    for (id, findings) in extra {
+        let list = blob_findings.entry(id).or_default();
+        for finding in findings {
+            let known = list.iter().any(|f| {
+                f.rule_id == finding.rule_id
+                    && f.fingerprint == finding.fingerprint
+                    && f.line == finding.line
+                    && f.column == finding.column
+            });
+            if !known {
+                list.push(finding);
+            }
+        }
+    }
 }
 
 /// Reads and scans each blob once, in parallel; skips are counted by reason.
