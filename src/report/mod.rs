@@ -127,15 +127,13 @@ impl FindingSink for ReportSink {
     fn accept(&self, mut findings: Vec<Finding>) {
         // SARIF also hides other copies of the batch's secrets (a second token on a line, a
         // token quoted in a commit summary); collect them while they are still known.
-        let sensitive = if self.options.format == Format::Sarif {
-            sarif::sensitive_values(&findings)
-        } else {
-            Vec::new()
-        };
+        let sensitive = (self.options.format == Format::Sarif).then(|| sarif::SensitiveValues::of(&findings));
         if self.options.redacts() {
             findings.iter_mut().for_each(Finding::redact);
         }
-        sarif::scrub(&mut findings, &sensitive);
+        if let Some(sensitive) = &sensitive {
+            sensitive.scrub(&mut findings);
+        }
         let Ok(mut guard) = self.state.lock() else {
             return;
         };

@@ -2,7 +2,7 @@
 //!
 //! SARIF files leave the machine (they are uploaded to GitHub and kept as build artifacts), so
 //! this report never carries a secret, whatever the flags: findings are redacted before they
-//! arrive, and [`scrub`] also hides every other copy of a secret of the same file that a
+//! arrive, and [`SensitiveValues::scrub`] also hides every other copy of a secret of the same file that a
 //! snippet or a commit summary might show (a second token on the same line, a token quoted in
 //! a commit message), including fragments of it cut at the edge of a clipped snippet.
 //!
@@ -61,7 +61,7 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakhound/leakhound";
 /// The weakness every finding is an instance of: CWE-798, use of hard-coded credentials.
 const CWE_TAG: &str = "external/cwe/cwe-798";
-/// Shortest piece of a secret that [`scrub`] hides when a clipped snippet starts or ends
+/// Shortest piece of a secret that [`SensitiveValues::scrub`] hides when a clipped snippet starts or ends
 /// with it; shorter pieces are too common to be told from ordinary text.
 const MIN_FRAGMENT: usize = 8;
 
@@ -301,72 +301,111 @@ fn file_uri(absolute: &Path) -> String {
     out
 }
 
-/// The values of a batch of findings that must never reach a SARIF file: secrets and
-/// companion values. Collect them before [`Finding::redact`] removes them, then [`scrub`].
-pub fn sensitive_values(findings: &[Finding]) -> Vec<String> {
-    let mut values: Vec<String> = findings
-        .iter()
-        .flat_map(|f| f.secret.iter().chain(f.companions.values()))
-        .filter(|v| v.chars().count() >= 4)
-        .cloned()
-        .collect();
-    // Longest first, so a secret that contains another is hidden whole.
-    values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    values.dedup();
-    values
+/// The values of a batch of findings that must never reach a SARIF file (secrets and
+/// companion values), indexed so that every snippet of a large batch is checked in time
+/// proportional to its length. Collect them before [`Finding::redact`] removes them, then
+/// [`SensitiveValues::scrub`] the redacted findings.
+pub struct SensitiveValues {
+    values: Vec<String>,
+    /// Finds whole copies, longest first.
+    exact: Option<aho_corasick::AhoCorasick>,
+    /// Every [`MIN_FRAGMENT`]-byte piece of every value, to the values and offsets holding it:
+    /// finds a value cut at the edge of a clipped snippet.
+    pieces: rustc_hash::FxHashMap<[u8; MIN_FRAGMENT], Vec<(u32, u32)>>,
 }
 
-/// Hides every copy of `values` left in the redacted findings' snippets and commit
-/// summaries: other secrets of the same line, a secret quoted in a commit message, and
-/// fragments of a secret that a clipped snippet starts or ends with.
-pub fn scrub(findings: &mut [Finding], values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    for finding in findings.iter_mut() {
-        finding.snippet = scrub_text(&finding.snippet, values);
-        if let Some(git) = finding.git.as_mut() {
-            if let Some(summary) = git.summary.as_mut() {
-                *summary = scrub_text(summary, values);
+impl SensitiveValues {
+    /// Collects the secrets and companion values of `findings` (values shorter than four
+    /// characters are too common to hunt for).
+    pub fn of(findings: &[Finding]) -> SensitiveValues {
+        let mut values: Vec<String> = findings
+            .iter()
+            .flat_map(|f| f.secret.iter().chain(f.companions.values()))
+            .filter(|v| v.chars().count() >= 4)
+            .cloned()
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let exact = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&values)
+            .ok();
+        let mut pieces: rustc_hash::FxHashMap<[u8; MIN_FRAGMENT], Vec<(u32, u32)>> = Default::default();
+        for (i, value) in values.iter().enumerate() {
+            for (at, window) in value.as_bytes().windows(MIN_FRAGMENT).enumerate() {
+                if let Ok(piece) = <[u8; MIN_FRAGMENT]>::try_from(window) {
+                    pieces.entry(piece).or_default().push((i as u32, at as u32));
+                }
             }
-            for occurrence in &mut git.all_occurrences {
-                occurrence.summary = scrub_text(&occurrence.summary, values);
+        }
+        SensitiveValues { values, exact, pieces }
+    }
+
+    /// Hides every copy of the values left in the redacted findings' snippets and commit
+    /// summaries: other secrets of the same line, a secret quoted in a commit message, and
+    /// fragments of a secret that a clipped snippet starts or ends with.
+    pub fn scrub(&self, findings: &mut [Finding]) {
+        if self.values.is_empty() {
+            return;
+        }
+        for finding in findings.iter_mut() {
+            finding.snippet = self.scrub_text(&finding.snippet);
+            if let Some(git) = finding.git.as_mut() {
+                if let Some(summary) = git.summary.as_mut() {
+                    *summary = self.scrub_text(summary);
+                }
+                for occurrence in &mut git.all_occurrences {
+                    occurrence.summary = self.scrub_text(&occurrence.summary);
+                }
             }
         }
     }
-}
 
-fn scrub_text(text: &str, values: &[String]) -> String {
-    let mut out = text.to_string();
-    for value in values {
-        if out.contains(value.as_str()) {
-            out = out.replace(value.as_str(), &redact(value));
-        }
-        // A snippet clipped inside a secret starts with its end or ends with its start.
-        for cut in (MIN_FRAGMENT..value.len()).rev() {
-            if !value.is_char_boundary(cut) {
-                continue;
+    fn scrub_text(&self, text: &str) -> String {
+        let mut out = match &self.exact {
+            Some(exact) => {
+                let mut out = String::with_capacity(text.len());
+                exact.replace_all_with(text, &mut out, |found, _, dst| {
+                    dst.push_str(&redact(&self.values[found.pattern().as_usize()]));
+                    true
+                });
+                out
             }
-            let head = &value[..cut];
-            if out.ends_with(head) {
-                let keep = out.len() - head.len();
-                out.truncate(keep);
+            None => text.to_string(),
+        };
+        // A snippet clipped inside a secret starts with its end …
+        if let Some(first) = out.as_bytes().get(..MIN_FRAGMENT) {
+            let tail = self.candidates(first).find_map(|(value, at)| {
+                let tail = value.get(at..)?;
+                (at > 0 && out.starts_with(tail)).then_some(tail.len())
+            });
+            if let Some(len) = tail {
+                out = format!("********{}", &out[len..]);
+            }
+        }
+        // … or ends with its start.
+        if let Some(last) = out.len().checked_sub(MIN_FRAGMENT).and_then(|at| out.as_bytes().get(at..)) {
+            let head = self.candidates(last).find_map(|(value, at)| {
+                let head = value.get(..at + MIN_FRAGMENT)?;
+                (head.len() < value.len() && out.ends_with(head)).then_some(head.len())
+            });
+            if let Some(len) = head {
+                out.truncate(out.len() - len);
                 out.push_str("********");
-                break;
             }
         }
-        for cut in 1..value.len().saturating_sub(MIN_FRAGMENT - 1) {
-            if !value.is_char_boundary(cut) {
-                continue;
-            }
-            let tail = &value[cut..];
-            if out.starts_with(tail) {
-                out = format!("********{}", &out[tail.len()..]);
-                break;
-            }
-        }
+        out
     }
-    out
+
+    /// The values holding `piece`, with the offset of each copy.
+    fn candidates<'s>(&'s self, piece: &[u8]) -> impl Iterator<Item = (&'s str, usize)> + 's {
+        <[u8; MIN_FRAGMENT]>::try_from(piece)
+            .ok()
+            .and_then(|piece| self.pieces.get(&piece))
+            .into_iter()
+            .flatten()
+            .filter_map(|&(i, at)| Some((self.values.get(i as usize)?.as_str(), at as usize)))
+    }
 }
 
 fn descriptor(rule: &CompiledRule) -> ReportingDescriptor {
@@ -775,7 +814,7 @@ fn render(
     Ok(out)
 }
 
-/// Writes a SARIF log of `findings`, which must already be redacted (and [`scrub`]bed); the
+/// Writes a SARIF log of `findings`, which must already be redacted and scrubbed ([`SensitiveValues`]); the
 /// driver lists exactly the rules the results use. Keeps within GitHub's limits and says what
 /// it left out.
 pub fn write(
@@ -799,7 +838,8 @@ pub fn write_limited(
     max_gzipped: usize,
 ) -> std::io::Result<Written> {
     let total = findings.len();
-    let mut first_render: Option<Vec<u8>> = None;
+    // The last rendering that fitted is the one written, unless the search ended elsewhere.
+    let mut fitted: Option<(usize, Vec<u8>)> = None;
     let mut render_error: Option<std::io::Error> = None;
     let kept = within_limits(findings, max_results, max_gzipped, |chosen| {
         let written = Written {
@@ -809,8 +849,8 @@ pub fn write_limited(
         match render(rules, chosen, summary, root, written) {
             Ok(bytes) => {
                 let size = gzipped_len(&bytes);
-                if chosen.len() == total {
-                    first_render = Some(bytes);
+                if size <= max_gzipped {
+                    fitted = Some((chosen.len(), bytes));
                 }
                 size
             }
@@ -827,8 +867,8 @@ pub fn write_limited(
         total,
         kept: kept.len(),
     };
-    let bytes = match first_render {
-        Some(bytes) if kept.len() == total => bytes,
+    let bytes = match fitted {
+        Some((count, bytes)) if count == kept.len() => bytes,
         _ => render(rules, &kept, summary, root, written)?,
     };
     out.write_all(&bytes)?;
@@ -904,6 +944,77 @@ mod tests {
         assert!(kept.is_empty());
     }
 
+    fn written_log(findings: &[Finding], max_results: usize, max_gzipped: usize) -> (Written, serde_json::Value) {
+        let rules = crate::rules::load_ruleset(&[]).expect("built-in rules load");
+        let root = SarifRoot {
+            root: PathBuf::from("/repo"),
+            canonical: None,
+            base: PathBuf::from("/repo"),
+        };
+        let mut out = Vec::new();
+        let written = write_limited(
+            &mut out,
+            &rules,
+            findings,
+            &ScanSummary::default(),
+            &root,
+            max_results,
+            max_gzipped,
+        )
+        .expect("the log renders");
+        (written, serde_json::from_slice(&out).expect("the log is JSON"))
+    }
+
+    fn stripe(findings: &mut [Finding]) {
+        for f in findings {
+            f.rule_id = if f.severity == Severity::Critical {
+                "stripe-secret-key".into()
+            } else {
+                "stripe-test-secret-key".into()
+            };
+        }
+    }
+
+    #[test]
+    fn a_truncated_log_keeps_the_most_severe_and_says_so() {
+        let mut findings = sample();
+        stripe(&mut findings);
+        let (written, doc) = written_log(&findings, 2, MAX_GZIPPED_BYTES);
+        assert_eq!(written, Written { total: 5, kept: 2 });
+        let run = &doc["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), 2);
+        assert!(results.iter().all(|r| r["ruleId"] == "stripe-secret-key"));
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        assert_eq!(rules.len(), 1, "only the rules the kept results use");
+        assert_eq!(run["properties"]["truncated"]["dropped"], 3);
+        let notice = &run["invocations"][0]["toolExecutionNotifications"][0];
+        assert_eq!(notice["level"], "warning");
+        assert!(notice["message"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("3 of 5 findings dropped"));
+    }
+
+    #[test]
+    fn a_log_over_the_size_limit_is_cut_to_fit() {
+        let mut findings = sample();
+        stripe(&mut findings);
+        let (_, whole) = written_log(&findings, MAX_RESULTS, MAX_GZIPPED_BYTES);
+        assert!(whole["runs"][0]["properties"]["truncated"].is_null());
+        let all: Vec<&Finding> = findings.iter().collect();
+        let root = SarifRoot::for_repository(Path::new("/repo"));
+        let rules = crate::rules::load_ruleset(&[]).expect("built-in rules load");
+        let size = render(&rules, &all, &ScanSummary::default(), &root, Written { total: 5, kept: 5 })
+            .map(|bytes| gzipped_len(&bytes))
+            .expect("renders");
+        let (written, doc) = written_log(&findings, MAX_RESULTS, size - 1);
+        assert!(written.kept < 5 && written.kept > 0, "{written:?}");
+        let results = doc["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), written.kept);
+        assert_eq!(results[0]["ruleId"], "stripe-secret-key", "the critical ones stay");
+    }
+
     #[test]
     fn the_warning_counts_what_was_dropped() {
         let written = Written { total: 30, kept: 25 };
@@ -914,11 +1025,16 @@ mod tests {
 
     #[test]
     fn scrub_hides_other_secrets_and_clipped_fragments() {
-        let values = vec!["ABCDEFGHIJKLMNOP1234".to_string(), "zyxwvutsrqponm98".to_string()];
-        assert_eq!(scrub_text("a=ABCDEFGHIJKLMNOP1234 b", &values), "a=ABCD******** b");
-        assert_eq!(scrub_text("IJKLMNOP1234 rest", &values), "******** rest");
-        assert_eq!(scrub_text("start zyxwvutsrq", &values), "start ********");
-        assert_eq!(scrub_text("short ABCDEFG", &values), "short ABCDEFG", "7 characters stay");
+        let mut a = finding(0, Severity::High, Confidence::High);
+        a.secret = Some("ABCDEFGHIJKLMNOP1234".into());
+        let mut b = finding(1, Severity::High, Confidence::High);
+        b.secret = Some("zyxwvutsrqponm98".into());
+        let values = SensitiveValues::of(&[a, b]);
+        assert_eq!(values.scrub_text("a=ABCDEFGHIJKLMNOP1234 b"), "a=ABCD******** b");
+        assert_eq!(values.scrub_text("IJKLMNOP1234 rest"), "******** rest");
+        assert_eq!(values.scrub_text("start zyxwvutsrq"), "start ********");
+        assert_eq!(values.scrub_text("short ABCDEFG"), "short ABCDEFG", "7 characters stay");
+        assert_eq!(values.scrub_text("xABCDEFGHIx"), "xABCDEFGHIx", "a piece inside the text is not a clipped copy");
     }
 
     #[test]
