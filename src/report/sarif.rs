@@ -384,7 +384,11 @@ impl SensitiveValues {
             }
         }
         // … or ends with its start.
-        if let Some(last) = out.len().checked_sub(MIN_FRAGMENT).and_then(|at| out.as_bytes().get(at..)) {
+        if let Some(last) = out
+            .len()
+            .checked_sub(MIN_FRAGMENT)
+            .and_then(|at| out.as_bytes().get(at..))
+        {
             let head = self.candidates(last).find_map(|(value, at)| {
                 let head = value.get(..at + MIN_FRAGMENT)?;
                 (head.len() < value.len() && out.ends_with(head)).then_some(head.len())
@@ -756,7 +760,9 @@ fn render(
         .filter_map(|f| {
             debug_assert!(f.secret.is_none(), "SARIF findings are redacted before they arrive");
             let index = *index_of.get(f.rule_id.as_str())?;
-            let n = occurrences.entry((f.path.as_str(), f.fingerprint.as_str())).or_insert(0);
+            let n = occurrences
+                .entry((f.path.as_str(), f.fingerprint.as_str()))
+                .or_insert(0);
             *n += 1;
             Some(result(f, index, *n, root))
         })
@@ -931,7 +937,11 @@ mod tests {
         let kept = within_limits(&findings, 3, usize::MAX, |_| 0);
         assert_eq!(paths(&kept), ["f001.txt", "f002.txt", "f003.txt"]);
         let kept = within_limits(&findings, 1, usize::MAX, |_| 0);
-        assert_eq!(paths(&kept), ["f003.txt"], "critical with high confidence beats critical with low");
+        assert_eq!(
+            paths(&kept),
+            ["f003.txt"],
+            "critical with high confidence beats critical with low"
+        );
     }
 
     #[test]
@@ -1005,9 +1015,15 @@ mod tests {
         let all: Vec<&Finding> = findings.iter().collect();
         let root = SarifRoot::for_repository(Path::new("/repo"));
         let rules = crate::rules::load_ruleset(&[]).expect("built-in rules load");
-        let size = render(&rules, &all, &ScanSummary::default(), &root, Written { total: 5, kept: 5 })
-            .map(|bytes| gzipped_len(&bytes))
-            .expect("renders");
+        let size = render(
+            &rules,
+            &all,
+            &ScanSummary::default(),
+            &root,
+            Written { total: 5, kept: 5 },
+        )
+        .map(|bytes| gzipped_len(&bytes))
+        .expect("renders");
         let (written, doc) = written_log(&findings, MAX_RESULTS, size - 1);
         assert!(written.kept < 5 && written.kept > 0, "{written:?}");
         let results = doc["runs"][0]["results"].as_array().expect("results");
@@ -1034,7 +1050,11 @@ mod tests {
         assert_eq!(values.scrub_text("IJKLMNOP1234 rest"), "******** rest");
         assert_eq!(values.scrub_text("start zyxwvutsrq"), "start ********");
         assert_eq!(values.scrub_text("short ABCDEFG"), "short ABCDEFG", "7 characters stay");
-        assert_eq!(values.scrub_text("xABCDEFGHIx"), "xABCDEFGHIx", "a piece inside the text is not a clipped copy");
+        assert_eq!(
+            values.scrub_text("xABCDEFGHIx"),
+            "xABCDEFGHIx",
+            "a piece inside the text is not a clipped copy"
+        );
     }
 
     #[test]
