@@ -641,7 +641,7 @@ impl Written {
 
 /// Orders findings most severe first (severity, then confidence, then place), the order in
 /// which they are kept when a limit is hit.
-fn by_importance<'a>(findings: &'a [Finding]) -> Vec<&'a Finding> {
+fn by_importance(findings: &[Finding]) -> Vec<&Finding> {
     let mut ranked: Vec<&Finding> = findings.iter().collect();
     ranked.sort_by(|a, b| {
         b.severity
