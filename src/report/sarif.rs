@@ -2,9 +2,9 @@
 //!
 //! SARIF files leave the machine (they are uploaded to GitHub and kept as build artifacts), so
 //! this report never carries a secret, whatever the flags: findings are redacted before they
-//! arrive, and [`SensitiveValues::scrub`] also hides every other copy of a secret of the same file that a
-//! snippet or a commit summary might show (a second token on the same line, a token quoted in
-//! a commit message), including fragments of it cut at the edge of a clipped snippet.
+//! arrive, and [`SensitiveValues::scrub`] also hides every other copy of a secret of the same
+//! file that a snippet or a commit summary might show (a second token on the same line, a token
+//! quoted in a commit message), including fragments of it cut at the edge of a clipped snippet.
 //!
 //! What GitHub needs, and where it comes from:
 //!
