@@ -97,7 +97,10 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
         .num_threads(options.threads)
         .build_global()
         .ok();
-    let sink = args.report.open_sink()?;
+    let sink = args
+        .report
+        .open_sink()?
+        .with_sarif_root(crate::report::sarif::SarifRoot::for_repository(&args.repo));
     let counters = ScanCounters::default();
     let explainer = args.report.explainer();
     let scanner = BlobScanner {

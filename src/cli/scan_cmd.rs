@@ -44,7 +44,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 .with_context(|| format!("reading {}", path.join(crate::ignorefile::IGNORE_FILE_NAME).display()))?;
         }
     }
-    let sink = args.report.open_sink()?;
+    let sink = args
+        .report
+        .open_sink()?
+        .with_sarif_root(crate::report::sarif::SarifRoot::for_scan(&args.paths));
     let scan_options = ScanOptions {
         paths: args.paths.clone(),
         threads: scan::effective_threads(args.report.threads),

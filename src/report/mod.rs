@@ -59,6 +59,8 @@ enum SinkState {
 /// Receives findings during a scan: streams them (JSONL) or keeps them for the final report.
 pub struct ReportSink {
     options: ReportOptions,
+    /// What SARIF locations are relative to (the current directory unless told).
+    sarif_root: Option<sarif::SarifRoot>,
     state: Mutex<Option<SinkState>>,
     write_error: Mutex<Option<std::io::Error>>,
 }
@@ -72,9 +74,17 @@ impl ReportSink {
         };
         ReportSink {
             options,
+            sarif_root: None,
             state: Mutex::new(Some(state)),
             write_error: Mutex::new(None),
         }
+    }
+
+    /// Sets the root that SARIF locations are relative to: the command knows what it scanned
+    /// (a directory tree or a repository), the sink does not.
+    pub fn with_sarif_root(mut self, root: sarif::SarifRoot) -> ReportSink {
+        self.sarif_root = Some(root);
+        self
     }
 
     /// Writes the report of a collecting format, findings sorted by place, and flushes.
@@ -91,7 +101,15 @@ impl ReportSink {
                     Format::Human => human::write(&mut out, &findings, summary, self.options.color)?,
                     Format::Json => json::write_document(&mut out, &findings, summary)?,
                     Format::Csv => csv::write(&mut out, &findings)?,
-                    Format::Sarif => sarif::write(&mut out, rules, &findings, summary)?,
+                    Format::Sarif => {
+                        let root = self
+                            .sarif_root
+                            .unwrap_or_else(|| sarif::SarifRoot::for_scan(&[std::path::PathBuf::from(".")]));
+                        let written = sarif::write(&mut out, rules, &findings, summary, &root)?;
+                        if let Some(warning) = written.warning() {
+                            eprintln!("leakhound: warning: {warning}");
+                        }
+                    }
                     Format::Jsonl => {
                         for finding in &findings {
                             json::write_line(&mut out, finding)?;
@@ -107,8 +125,14 @@ impl ReportSink {
 
 impl FindingSink for ReportSink {
     fn accept(&self, mut findings: Vec<Finding>) {
+        // SARIF also hides other copies of the batch's secrets (a second token on a line, a
+        // token quoted in a commit summary); collect them while they are still known.
+        let sensitive = (self.options.format == Format::Sarif).then(|| sarif::SensitiveValues::of(&findings));
         if self.options.redacts() {
             findings.iter_mut().for_each(Finding::redact);
+        }
+        if let Some(sensitive) = &sensitive {
+            sensitive.scrub(&mut findings);
         }
         let Ok(mut guard) = self.state.lock() else {
             return;
