@@ -159,8 +159,19 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
         let secret_bytes = &haystack[m.secret.clone()];
         let secret = String::from_utf8_lossy(secret_bytes).into_owned();
         let (line_start, line) = index.line_bytes(m.secret.start);
+        // Every other secret found in this blob is sensitive in this snippet too: a redacted
+        // report must not show the neighbour on the same line in full.
         let sensitive: Vec<Range<usize>> = std::iter::once(m.secret.clone())
             .chain(m.companions.iter().map(|(_, r)| r.clone()))
+            .chain(
+                matches
+                    .iter()
+                    .filter(|other| other.secret != m.secret)
+                    .flat_map(|other| {
+                        std::iter::once(other.secret.clone()).chain(other.companions.iter().map(|(_, r)| r.clone()))
+                    })
+                    .filter(|r| r.end > line_start && r.start < line_start + line.len()),
+            )
             .collect();
         let (snippet, snippet_sensitive) = snippet(line, line_start, m.secret.start, &sensitive);
         let companions = m
@@ -230,6 +241,15 @@ fn snippet(
         })
         .collect();
     spans.sort_by_key(|r| r.start);
+    // Overlapping values (a companion inside a URL secret) are hidden as one span.
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    let spans = merged;
     let mut text = String::new();
     let mut out_spans = Vec::with_capacity(spans.len());
     let mut at = start;

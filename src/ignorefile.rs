@@ -18,7 +18,9 @@ pub const IGNORE_FILE_NAME: &str = ".leakhoundignore";
 #[derive(Debug, Default, Clone)]
 pub struct Suppressions {
     fingerprints: HashSet<String>,
-    paths: Option<ignore::gitignore::Gitignore>,
+    paths: Vec<ignore::gitignore::Gitignore>,
+    /// Lower-cased words that mark a value as a known test value (`.leakhound.toml`).
+    stopwords: Vec<String>,
 }
 
 impl Suppressions {
@@ -61,20 +63,59 @@ impl Suppressions {
         if let Some(error) = builder.add(&file) {
             return Err(error);
         }
-        self.paths = Some(builder.build()?);
+        self.paths.push(builder.build()?);
         Ok(())
     }
 
-    /// True when the finding's fingerprint is listed.
-    pub fn suppresses(&self, finding: &Finding) -> bool {
-        !self.fingerprints.is_empty() && self.fingerprints.contains(&finding.fingerprint)
+    /// Reads a baseline file (`leakhound baseline create`): the same format as the ignore
+    /// file, so every fingerprint in it is suppressed. Returns how many it held.
+    pub fn add_baseline(&mut self, path: &Path) -> std::io::Result<usize> {
+        let bytes = std::fs::read(path)?;
+        let before = self.fingerprints.len();
+        self.add_from_text(&String::from_utf8_lossy(&bytes));
+        Ok(self.fingerprints.len() - before)
     }
 
-    /// True when a repository-relative path matches an ignored path pattern.
+    /// Applies a repository configuration's `[allow]` section: its gitignore-style path
+    /// patterns (relative to `root`) and its stop-words.
+    pub fn add_config(&mut self, root: &Path, allow: &crate::config::AllowConfig) -> Result<(), ignore::Error> {
+        if !allow.paths.is_empty() {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+            for pattern in &allow.paths {
+                builder.add_line(None, pattern)?;
+            }
+            self.paths.push(builder.build()?);
+        }
+        self.stopwords
+            .extend(allow.stopwords.iter().map(|w| w.trim().to_ascii_lowercase()));
+        Ok(())
+    }
+
+    /// True when the finding's fingerprint is listed or its secret holds a stop-word.
+    pub fn suppresses(&self, finding: &Finding) -> bool {
+        (!self.fingerprints.is_empty() && self.fingerprints.contains(&finding.fingerprint))
+            || (!self.stopwords.is_empty()
+                && finding.secret.as_deref().is_some_and(|secret| {
+                    let lower = secret.to_ascii_lowercase();
+                    self.stopwords.iter().any(|word| lower.contains(word.as_str()))
+                }))
+    }
+
+    /// True when a path (repository-relative, or under the directory a pattern file sits in)
+    /// matches an ignored path pattern.
     pub fn suppresses_path(&self, path: &str) -> bool {
-        self.paths
-            .as_ref()
-            .is_some_and(|paths| paths.matched_path_or_any_parents(path, false).is_ignore())
+        if path.is_empty() {
+            return false;
+        }
+        let path = Path::new(path);
+        self.paths.iter().any(|patterns| {
+            let root = patterns.path();
+            let relative = path.strip_prefix(root).unwrap_or(path);
+            let relative = relative.strip_prefix("./").unwrap_or(relative);
+            // A path outside the patterns' directory is not theirs to judge (and the matcher
+            // would reject it).
+            !relative.has_root() && patterns.matched_path_or_any_parents(relative, false).is_ignore()
+        })
     }
 
     /// Number of fingerprints known.
@@ -84,7 +125,7 @@ impl Suppressions {
 
     /// True when nothing is suppressed.
     pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
+        self.fingerprints.is_empty() && self.paths.is_empty() && self.stopwords.is_empty()
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`rules::RuleSet`], and [`report`] renders [`finding::Finding`]s.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;

@@ -202,6 +202,23 @@ pub struct WorkerState {
     pub buffer: Vec<u8>,
 }
 
+/// Inline markers that accept the findings of their line: ours, and gitleaks' for teams that
+/// migrate with their annotated code.
+const ALLOW_MARKERS: [&[u8]; 2] = [b"leakhound:allow", b"gitleaks:allow"];
+
+/// Drops findings on lines that carry an allow marker (`# leakhound:allow`).
+fn drop_allowed_lines(bytes: &[u8], findings: &mut Vec<Finding>) {
+    let mut allowed_lines = Vec::new();
+    for marker in ALLOW_MARKERS {
+        for at in memchr::memmem::find_iter(bytes, marker) {
+            allowed_lines.push(1 + memchr::memchr_iter(b'\n', &bytes[..at]).count());
+        }
+    }
+    if !allowed_lines.is_empty() {
+        findings.retain(|f| !allowed_lines.contains(&f.line));
+    }
+}
+
 impl BlobScanner<'_> {
     /// True when `bytes` look binary (a NUL byte near the start).
     pub fn is_binary(bytes: &[u8]) -> bool {
@@ -241,6 +258,9 @@ impl BlobScanner<'_> {
     /// Scans one text blob and returns its findings (suppressions applied) without sending
     /// them anywhere: git scans group findings across blobs before reporting.
     pub fn find(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, matches: &mut Vec<RawMatch>) -> Vec<Finding> {
+        if self.suppressions.suppresses_path(origin) {
+            return Vec::new();
+        }
         self.counters.files.fetch_add(1, Ordering::Relaxed);
         self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         matches.clear();
@@ -282,6 +302,14 @@ impl BlobScanner<'_> {
             explainer.report(self.rules, origin, bytes, &mut candidates);
         }
         self.find_decoded(origin, bytes, scratch, &mut findings);
+        if !findings.is_empty() {
+            let before = findings.len();
+            drop_allowed_lines(bytes, &mut findings);
+            let allowed = before - findings.len();
+            if allowed > 0 {
+                self.counters.suppressed.fetch_add(allowed as u64, Ordering::Relaxed);
+            }
+        }
         findings
     }
 

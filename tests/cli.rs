@@ -151,6 +151,26 @@ fn redact_removes_the_secret_from_json_jsonl_and_csv() {
 }
 
 #[test]
+fn redact_hides_a_second_secret_on_the_same_line_in_every_snippet() {
+    let other = common::github_token("Qm8Tz2Lx5Vn9Kr3Wp7Yb1Hc4Jd6Fs0");
+    let content = format!("A={} B={}\n", token(), other);
+    let dir = dir_with(&[("pair.env", content.as_bytes())]);
+    for format in ["json", "jsonl", "csv", "human"] {
+        let out = leakhound()
+            .args(["scan", "--redact", "--format", format])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        for secret in [token(), other.clone()] {
+            assert!(!stdout.contains(&secret[4..]), "{format} leaked {secret}: {stdout}");
+        }
+    }
+}
+
+#[test]
 fn jsonl_streams_one_finding_per_line() {
     let content = format!(
         "a={}\nb={}\n",

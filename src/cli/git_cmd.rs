@@ -8,7 +8,6 @@ use clap::Args;
 
 use super::output::ReportArgs;
 use crate::ignorefile::Suppressions;
-use crate::rules::load_ruleset;
 use crate::scan::{self, BlobScanner, DiscardSink, FindingSink, ScanCounters};
 use crate::source::git::{scan_repository, GitOptions};
 
@@ -61,7 +60,12 @@ fn parse_since(text: &str) -> anyhow::Result<i64> {
 /// Runs a git scan and returns the exit code.
 pub fn run(args: GitArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
-    let rules = load_ruleset(&args.report.rules)?;
+    let config = if args.repo.is_dir() {
+        args.report.repo_config(&[args.repo.as_path()])?
+    } else {
+        args.report.repo_config(&[])?
+    };
+    let rules = args.report.load_rules(config.as_ref())?;
     let range = match (&args.range, &args.since_commit) {
         (Some(range), _) => Some(parse_range(range)?),
         (None, Some(rev)) => Some((rev.clone(), "HEAD".to_string())),
@@ -83,6 +87,7 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
             )
         })?;
     }
+    args.report.add_suppressions(&mut suppressions, config.as_ref())?;
     let options = GitOptions {
         repo: args.repo.clone(),
         branches: args.branch.clone(),

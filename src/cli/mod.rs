@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and the glue from arguments to the library.
 
+mod baseline_cmd;
 mod git_cmd;
 mod output;
 mod rules_cmd;
@@ -32,6 +33,9 @@ pub enum Command {
     /// List the rules or check their examples.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
+    /// Record current findings so that later scans (`--baseline FILE`) report only new ones.
+    #[command(subcommand)]
+    Baseline(baseline_cmd::BaselineCommand),
 }
 
 /// Parses the process arguments and runs the command; returns the exit code.
@@ -41,6 +45,7 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Git(args) => git_cmd::run(args),
         Command::Rules(command) => rules_cmd::run(command),
+        Command::Baseline(command) => baseline_cmd::run(command),
     }
 }
 

@@ -3,11 +3,13 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use crate::config::RepoConfig;
+use crate::ignorefile::Suppressions;
 use crate::report::{self, Format, ReportOptions, ReportSink};
 use crate::rules::RuleSet;
 use crate::scan::ScanSummary;
@@ -58,13 +60,112 @@ pub struct ReportArgs {
     /// Colour in the human report.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Also write the findings as FORMAT to FILE (repeatable), e.g. `sarif=leakhound.sarif`,
+    /// `github=-` for annotations on standard output, `markdown=$GITHUB_STEP_SUMMARY`.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_extra_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Do not report findings whose fingerprints are in FILE (repeatable); see
+    /// `leakhound baseline create`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Vec<PathBuf>,
+    /// Read the repository configuration from FILE instead of `.leakhound.toml` at the root of
+    /// what is scanned.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore `.leakhound.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+/// Parses `FORMAT=FILE` for `--report`; `-` as FILE is standard output.
+fn parse_extra_report(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("invalid --report {text:?}: expected FORMAT=FILE, e.g. sarif=out.sarif"))?;
+    let format = <Format as ValueEnum>::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "invalid --report format {format:?}: expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    if file.is_empty() {
+        return Err(format!("invalid --report {text:?}: the file name is empty"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 impl ReportArgs {
-    /// Opens the report destination and returns a sink that renders the chosen format.
+    /// The repository configuration: `--config FILE`, else `.leakhound.toml` in the first of
+    /// `roots` that has one (none with `--no-config`).
+    pub fn repo_config(&self, roots: &[&Path]) -> anyhow::Result<Option<RepoConfig>> {
+        if self.no_config {
+            return Ok(None);
+        }
+        if let Some(path) = &self.config {
+            return Ok(Some(RepoConfig::from_file(path)?));
+        }
+        for root in roots {
+            if let Some(config) = RepoConfig::from_dir(root)? {
+                return Ok(Some(config));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Built-in rules plus `--rules` files, narrowed and re-ranked by the configuration.
+    pub fn load_rules(&self, config: Option<&RepoConfig>) -> anyhow::Result<RuleSet> {
+        let rules = crate::rules::load_ruleset_adjusted(&self.rules, |loaded| {
+            if let Some(config) = config {
+                for id in config.apply_to_rules(loaded) {
+                    let origin = config
+                        .origin
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    eprintln!("leakhound: warning: {origin}: no rule has the id {id:?}");
+                }
+            }
+        })?;
+        Ok(rules)
+    }
+
+    /// Adds the baselines and the configuration's `[allow]` section to `suppressions`.
+    pub fn add_suppressions(&self, suppressions: &mut Suppressions, config: Option<&RepoConfig>) -> anyhow::Result<()> {
+        for path in &self.baseline {
+            suppressions
+                .add_baseline(path)
+                .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        }
+        if let Some(config) = config {
+            let root = config.root().unwrap_or_else(|| Path::new("."));
+            suppressions.add_config(root, &config.allow).with_context(|| {
+                format!(
+                    "invalid [allow] paths in {}",
+                    root.join(crate::config::CONFIG_FILE_NAME).display()
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Opens the report destination and returns a sink that renders the chosen format (and
+    /// every `--report`).
     pub fn open_sink(&self) -> anyhow::Result<ReportSink> {
-        let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
-        let out: Box<dyn Write + Send> = match &self.output {
+        let mut sink = self.open_one(self.format, self.output.as_deref())?;
+        for (format, path) in &self.reports {
+            let path = (path.as_os_str() != "-").then_some(path.as_path());
+            sink = sink.with_also(self.open_one(*format, path)?);
+        }
+        Ok(sink)
+    }
+
+    fn open_one(&self, format: Format, output: Option<&Path>) -> anyhow::Result<ReportSink> {
+        let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+        let out: Box<dyn Write + Send> = match output {
             Some(path) => Box::new(BufWriter::new(
                 File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?,
             )),
@@ -76,7 +177,7 @@ impl ReportArgs {
             ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         };
         let options = ReportOptions {
-            format: self.format,
+            format,
             redact: self.redact,
             show_secrets: self.show_secrets,
             color,

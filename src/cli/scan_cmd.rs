@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::output::ReportArgs;
 use crate::ignorefile::Suppressions;
-use crate::rules::load_ruleset;
 use crate::scan::{self, ScanOptions};
 
 /// Arguments of `leakhound scan`.
@@ -34,9 +33,12 @@ pub struct ScanArgs {
 
 /// Runs a scan and returns the exit code.
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
-    let rules = load_ruleset(&args.report.rules)?;
     scan::check_paths(&args.paths)?;
+    let roots: Vec<&std::path::Path> = args.paths.iter().filter(|p| p.is_dir()).map(|p| p.as_path()).collect();
+    let config = args.report.repo_config(&roots)?;
+    let rules = args.report.load_rules(config.as_ref())?;
     let mut suppressions = Suppressions::none();
+    args.report.add_suppressions(&mut suppressions, config.as_ref())?;
     for path in &args.paths {
         if path.is_dir() {
             suppressions

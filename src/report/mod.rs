@@ -2,6 +2,7 @@
 //! runs.
 
 mod csv;
+mod github;
 mod human;
 mod json;
 pub mod sarif;
@@ -26,6 +27,10 @@ pub enum Format {
     Sarif,
     /// Comma-separated values with a header row.
     Csv,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`); secrets always redacted.
+    Github,
+    /// A Markdown summary table (for `$GITHUB_STEP_SUMMARY`); secrets always redacted.
+    Markdown,
 }
 
 /// How findings are rendered.
@@ -44,7 +49,7 @@ impl ReportOptions {
     /// Whether findings must be redacted before this report sees them.
     pub fn redacts(&self) -> bool {
         match self.format {
-            Format::Sarif => true,
+            Format::Sarif | Format::Github | Format::Markdown => true,
             Format::Human => self.redact || !self.show_secrets,
             Format::Json | Format::Jsonl | Format::Csv => self.redact,
         }
@@ -63,6 +68,8 @@ pub struct ReportSink {
     sarif_root: Option<sarif::SarifRoot>,
     state: Mutex<Option<SinkState>>,
     write_error: Mutex<Option<std::io::Error>>,
+    /// Further reports of the same findings (`--report FORMAT=FILE`).
+    also: Vec<ReportSink>,
 }
 
 impl ReportSink {
@@ -77,18 +84,33 @@ impl ReportSink {
             sarif_root: None,
             state: Mutex::new(Some(state)),
             write_error: Mutex::new(None),
+            also: Vec::new(),
         }
+    }
+
+    /// Adds another report of the same findings, written when this one is.
+    pub fn with_also(mut self, other: ReportSink) -> ReportSink {
+        self.also.push(other);
+        self
     }
 
     /// Sets the root that SARIF locations are relative to: the command knows what it scanned
     /// (a directory tree or a repository), the sink does not.
     pub fn with_sarif_root(mut self, root: sarif::SarifRoot) -> ReportSink {
+        self.also = self
+            .also
+            .into_iter()
+            .map(|sink| sink.with_sarif_root(root.clone()))
+            .collect();
         self.sarif_root = Some(root);
         self
     }
 
     /// Writes the report of a collecting format, findings sorted by place, and flushes.
     pub fn finish(self, rules: &RuleSet, summary: &ScanSummary) -> std::io::Result<()> {
+        for other in self.also {
+            other.finish(rules, summary)?;
+        }
         if let Some(e) = self.write_error.into_inner().ok().flatten() {
             return Err(e);
         }
@@ -101,6 +123,8 @@ impl ReportSink {
                     Format::Human => human::write(&mut out, &findings, summary, self.options.color)?,
                     Format::Json => json::write_document(&mut out, &findings, summary)?,
                     Format::Csv => csv::write(&mut out, &findings)?,
+                    Format::Github => github::write_annotations(&mut out, &findings)?,
+                    Format::Markdown => github::write_summary(&mut out, &findings, summary)?,
                     Format::Sarif => {
                         let root = self
                             .sarif_root
@@ -125,6 +149,9 @@ impl ReportSink {
 
 impl FindingSink for ReportSink {
     fn accept(&self, mut findings: Vec<Finding>) {
+        for other in &self.also {
+            other.accept(findings.clone());
+        }
         // SARIF also hides other copies of the batch's secrets (a second token on a line, a
         // token quoted in a commit summary); collect them while they are still known.
         let sensitive = (self.options.format == Format::Sarif).then(|| sarif::SensitiveValues::of(&findings));
@@ -178,7 +205,10 @@ pub fn summary_line(summary: &ScanSummary) -> String {
         line.push_str(&format!("; {}", git.describe()));
     }
     if summary.suppressed > 0 {
-        line.push_str(&format!("; {} suppressed by .leakhoundignore", summary.suppressed));
+        line.push_str(&format!(
+            "; {} suppressed (ignore file, baseline, config or allow comment)",
+            summary.suppressed
+        ));
     }
     line
 }

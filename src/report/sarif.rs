@@ -915,6 +915,7 @@ mod tests {
             encoding: None,
             attributes: BTreeMap::new(),
             git: None,
+            allow_deferred: 0,
         }
     }
 

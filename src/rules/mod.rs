@@ -40,10 +40,20 @@ pub enum RuleError {
 /// Loads the built-in rules plus any user rule files or directories, in that order, and
 /// compiles them; a user rule with the id of a built-in one replaces it.
 pub fn load_ruleset(user_paths: &[std::path::PathBuf]) -> Result<RuleSet, RuleError> {
+    load_ruleset_adjusted(user_paths, |_| {})
+}
+
+/// Like [`load_ruleset`], letting `adjust` drop or re-rank rules before they are compiled
+/// (a repository's `.leakhound.toml`).
+pub fn load_ruleset_adjusted(
+    user_paths: &[std::path::PathBuf],
+    adjust: impl FnOnce(&mut Vec<LoadedRule>),
+) -> Result<RuleSet, RuleError> {
     let mut rules = load_builtin()?;
     for path in user_paths {
         let user = load_path(path)?;
         rules = merge_rules(rules, user);
     }
+    adjust(&mut rules);
     RuleSet::compile(rules)
 }
