@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and the glue from arguments to the library.
 
 mod git_cmd;
+mod hook_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
@@ -32,6 +33,11 @@ pub enum Command {
     /// List the rules or check their examples.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
+    /// Install a git hook that blocks commits (or pushes) that add a secret.
+    InstallHook(hook_cmd::InstallHookArgs),
+    /// The checks that installed hooks and the pre-commit framework run.
+    #[command(subcommand)]
+    Hook(hook_cmd::HookCommand),
 }
 
 /// Parses the process arguments and runs the command; returns the exit code.
@@ -41,6 +47,8 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Git(args) => git_cmd::run(args),
         Command::Rules(command) => rules_cmd::run(command),
+        Command::InstallHook(args) => hook_cmd::install(args),
+        Command::Hook(command) => hook_cmd::run(command),
     }
 }
 
