@@ -41,7 +41,10 @@ fn pre_commit_hook_blocks_a_staged_secret_with_a_clear_message_and_lets_clean_co
     let out = install(&repo, &[]);
     assert!(out.status.success(), "{}", all_output(&out));
     let hook = std::fs::read_to_string(repo.path.join(".git/hooks/pre-commit")).expect("hook written");
-    assert!(hook.contains(env!("CARGO_BIN_EXE_leakhound")), "hook runs this binary: {hook}");
+    assert!(
+        hook.contains(env!("CARGO_BIN_EXE_leakhound")),
+        "hook runs this binary: {hook}"
+    );
 
     let token = random_token();
     repo.write("config/app.env", &format!("# settings\n{}", env_line(&token)));
@@ -80,7 +83,10 @@ fn install_hook_keeps_a_foreign_hook_unless_forced_and_then_backs_it_up() {
 
     let out = install(&repo, &["--force"]);
     assert!(out.status.success(), "{}", all_output(&out));
-    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit.backup")).expect("backup"), theirs);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.backup")).expect("backup"),
+        theirs
+    );
     assert!(std::fs::read_to_string(hooks.join("pre-commit"))
         .expect("ours")
         .contains("hook pre-commit"));
@@ -140,7 +146,11 @@ fn pre_push_hook_blocks_pushed_secrets_but_not_history_the_remote_already_has() 
     // A new branch carrying the secret is blocked too.
     repo.git(&["checkout", "-q", "-b", "feature"]);
     let out = repo.try_git(&["push", "-q", "origin", "feature"]);
-    assert!(!out.status.success(), "new branch with the secret: {}", all_output(&out));
+    assert!(
+        !out.status.success(),
+        "new branch with the secret: {}",
+        all_output(&out)
+    );
 
     // Once the secret is on the remote (forced past the hook), a new clean branch from it passes:
     // only the commits the remote does not have are scanned.
@@ -186,7 +196,10 @@ fn hook_entries(yaml: &str) -> Vec<Vec<(String, String)>> {
         }
         let (starts_entry, body) = match line.strip_prefix("- ") {
             Some(body) => (true, body),
-            None => (false, line.strip_prefix("  ").expect("entry keys are indented by two spaces")),
+            None => (
+                false,
+                line.strip_prefix("  ").expect("entry keys are indented by two spaces"),
+            ),
         };
         if starts_entry {
             entries.push(Vec::new());

@@ -47,8 +47,8 @@ pub struct HookArgs {
 
 /// Installs a hook and returns the exit code.
 pub fn install(args: InstallHookArgs) -> anyhow::Result<u8> {
-    let repo = gix::discover(&args.repo)
-        .with_context(|| format!("{} is not inside a git repository", args.repo.display()))?;
+    let repo =
+        gix::discover(&args.repo).with_context(|| format!("{} is not inside a git repository", args.repo.display()))?;
     let hooks = hooks_dir(&repo)?;
     let name = if args.pre_push { "pre-push" } else { "pre-commit" };
     let path = hooks.join(name);
@@ -281,8 +281,9 @@ fn pre_push(extra: &[String]) -> anyhow::Result<u8> {
     for pushed in refs {
         let range = match &pushed {
             PushedRef::Update { remote, local } if has_commit(&repo, remote) => Some(format!("{remote}..{local}")),
-            PushedRef::Update { local, .. } | PushedRef::New { local } => new_commits_base(&repo, local)?
-                .map(|base| format!("{base}..{local}")),
+            PushedRef::Update { local, .. } | PushedRef::New { local } => {
+                new_commits_base(&repo, local)?.map(|base| format!("{base}..{local}"))
+            }
         };
         let code = match range {
             Some(range) => scan(&["--range", &range], extra)?,
