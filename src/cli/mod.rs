@@ -2,6 +2,7 @@
 
 mod baseline_cmd;
 mod git_cmd;
+mod hook_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
@@ -36,6 +37,11 @@ pub enum Command {
     /// Record current findings so that later scans (`--baseline FILE`) report only new ones.
     #[command(subcommand)]
     Baseline(baseline_cmd::BaselineCommand),
+    /// Install a git hook that blocks commits (or pushes) that add a secret.
+    InstallHook(hook_cmd::InstallHookArgs),
+    /// The checks that installed hooks and the pre-commit framework run.
+    #[command(subcommand)]
+    Hook(hook_cmd::HookCommand),
 }
 
 /// Parses the process arguments and runs the command; returns the exit code.
@@ -46,6 +52,8 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Git(args) => git_cmd::run(args),
         Command::Rules(command) => rules_cmd::run(command),
         Command::Baseline(command) => baseline_cmd::run(command),
+        Command::InstallHook(args) => hook_cmd::install(args),
+        Command::Hook(command) => hook_cmd::run(command),
     }
 }
 
