@@ -79,9 +79,11 @@ fn run_action(repo: &Repo, event: &str, payload: serde_json::Value, inputs: &[(&
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         outputs: read(&outputs),
         summary: read(&summary),
-        sarif: std::fs::read(&sarif)
-            .ok()
-            .map(|bytes| serde_json::from_slice(&bytes).expect("the SARIF file is JSON")),
+        sarif: std::fs::read(&sarif).ok().map(|bytes| {
+            let doc = serde_json::from_slice(&bytes).expect("the SARIF file is JSON");
+            common::sarif_schema::assert_valid(&doc);
+            doc
+        }),
     }
 }
 

@@ -205,6 +205,7 @@ fn sarif_is_2_1_0_and_always_redacted() {
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(!stdout.contains(&token()), "SARIF must never hold the secret");
     let doc = json(&out.stdout);
+    common::sarif_schema::assert_valid(&doc);
     assert_eq!(doc["version"], "2.1.0");
     let run = &doc["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "leakhound");

@@ -360,6 +360,7 @@ fn sarif_carries_commit_and_author_but_never_the_secret() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains(&token));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    common::sarif_schema::assert_valid(&doc);
     let props = &doc["runs"][0]["results"][0]["properties"];
     assert_eq!(props["commit"], id);
     assert_eq!(props["author"], "Alice");

@@ -904,6 +904,7 @@ fn sarif_results_carry_commit_and_author_but_never_the_secret() {
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(!run.stdout.contains(&token), "SARIF never holds the raw secret");
         let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+        common::sarif_schema::assert_valid(&doc);
         let results = doc["runs"][0]["results"].as_array().unwrap();
         assert_eq!(results.len(), 1, "{doc}");
         let result = &results[0];

@@ -253,3 +253,22 @@ fn pre_commit_hooks_file_names_both_hooks_with_their_stages() {
         }
     }
 }
+
+#[test]
+fn pre_commit_hook_sees_what_commit_all_and_commit_path_stage_in_a_temporary_index() {
+    let repo = Repo::new();
+    repo.commit_file("config/app.env", "# settings\nDEBUG=1\n");
+    let out = install(&repo, &[]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let token = random_token();
+    // Not staged with `git add`: `commit -a` and `commit PATH` build their own index.
+    repo.write("config/app.env", &format!("# settings\n{}", env_line(&token)));
+    for args in [
+        vec!["commit", "-a", "-m", "settings"],
+        vec!["commit", "config/app.env", "-m", "settings"],
+    ] {
+        let out = repo.try_git(&args);
+        assert!(!out.status.success(), "{args:?} must be blocked: {}", all_output(&out));
+        assert_eq!(commit_count(&repo), 1, "nothing was committed by {args:?}");
+    }
+}

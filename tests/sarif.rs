@@ -10,7 +10,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use base64::Engine as _;
 use common::{github_token, leakhound};
@@ -70,49 +69,10 @@ fn assert_no_secret(text: &str, secret: &str) {
     }
 }
 
-fn schema_validator() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
-        let text = std::fs::read_to_string(&path).expect("the vendored SARIF schema is readable");
-        let mut schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
-        // The official schema's `language` patterns (of `run` and `toolComponent`) have a
-        // stray `]`, which strict checking of the schema itself rejects; leakhound never writes
-        // `language`, so they are replaced in memory by the pattern they mean. Everything else
-        // is as published.
-        let fixed = fix_language_patterns(&mut schema);
-        assert_eq!(fixed, 2, "the known schema quirk is where it was");
-        jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the SARIF schema compiles")
-    })
-}
-
-fn fix_language_patterns(node: &mut Value) -> usize {
-    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-    match node {
-        Value::Object(map) => {
-            let mut fixed = 0;
-            if map.get("pattern").and_then(Value::as_str) == Some(BROKEN) {
-                map.insert("pattern".into(), Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"));
-                fixed += 1;
-            }
-            fixed + map.values_mut().map(fix_language_patterns).sum::<usize>()
-        }
-        Value::Array(items) => items.iter_mut().map(fix_language_patterns).sum(),
-        _ => 0,
-    }
-}
-
 /// Validates a log against the SARIF 2.1.0 schema, then checks GitHub's rules.
 fn check(text: &str) -> Value {
     let doc: Value = serde_json::from_str(text).expect("the SARIF log is JSON");
-    let errors: Vec<String> = schema_validator()
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema violations:\n{}", errors.join("\n"));
+    common::sarif_schema::assert_valid(&doc);
     check_github_rules(&doc);
     doc
 }
@@ -705,10 +665,10 @@ fn the_schema_check_rejects_a_broken_log() {
     write(dir.path(), "app.env", &format!("TOKEN={}\n", github_token(GH_OTHER)));
     let (_, text, _) = scan_sarif(dir.path(), &["."]);
     let mut doc = check(&text);
-    assert!(schema_validator().is_valid(&doc));
+    assert!(common::sarif_schema::is_valid(&doc));
     doc["runs"][0]["results"][0]["level"] = Value::from("fatal");
-    assert!(!schema_validator().is_valid(&doc), "an unknown level is caught");
+    assert!(!common::sarif_schema::is_valid(&doc), "an unknown level is caught");
     doc["runs"][0]["results"][0]["level"] = Value::from("error");
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);
-    assert!(!schema_validator().is_valid(&doc), "a line 0 is caught");
+    assert!(!common::sarif_schema::is_valid(&doc), "a line 0 is caught");
 }

@@ -192,6 +192,7 @@ fn github_annotations_and_markdown_summary_are_written_besides_the_main_report()
         "{table}"
     );
     let sarif_text = fs::read_to_string(&sarif).unwrap();
+    common::sarif_schema::assert_valid(&serde_json::from_str(&sarif_text).unwrap());
     assert!(sarif_text.contains("\"version\": \"2.1.0\"") || sarif_text.contains("\"version\":\"2.1.0\""));
     for text in [&stdout, &table, &sarif_text] {
         assert!(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod sarif_schema;
+
 use assert_cmd::Command;
 
 /// A `leakhound` command for the binary under test.

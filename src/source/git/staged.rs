@@ -21,7 +21,28 @@ pub(super) fn scan(
     coverage: &mut GitCoverage,
 ) -> Result<Vec<Finding>, GitError> {
     let local = thread_repo(repo);
-    let index = local.index_or_empty().map_err(|e| GitError::Index(e.to_string()))?;
+    // `git commit -a` and `git commit PATH` stage into a temporary index and name it in
+    // GIT_INDEX_FILE for the hooks they run: that index is what is about to be committed.
+    let alternate = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+        Some(path) => Some(
+            gix::index::File::at(
+                std::path::PathBuf::from(path),
+                local.object_hash(),
+                false,
+                Default::default(),
+            )
+            .map_err(|e| GitError::Index(format!("GIT_INDEX_FILE: {e}")))?,
+        ),
+        None => None,
+    };
+    let default_index;
+    let index: &gix::index::File = match &alternate {
+        Some(index) => index,
+        None => {
+            default_index = local.index_or_empty().map_err(|e| GitError::Index(e.to_string()))?;
+            &default_index
+        }
+    };
     let head = local
         .head_tree_id()
         .ok()
@@ -35,7 +56,7 @@ pub(super) fn scan(
         {
             continue;
         }
-        let path = entry.path(&index);
+        let path = entry.path(index);
         let in_head = head.get(path.as_bytes());
         if in_head == Some(&entry.id) {
             continue;
