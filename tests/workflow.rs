@@ -200,6 +200,16 @@ fn github_annotations_and_markdown_summary_are_written_besides_the_main_report()
             "annotations, summaries and SARIF are always redacted"
         );
     }
+    // Scanning a subdirectory of a repository still names files by their repository path.
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let out = leakhound()
+        .current_dir(dir.path().join("deploy"))
+        .args(["scan", ".", "--format", "github"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("::error file=deploy/prod.env,line=2,"), "{stdout}");
+
     // A bad --report is a usage error.
     leakhound()
         .args(["scan", "--report", "pdf=x.pdf"])

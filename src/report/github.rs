@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use super::sarif::SarifRoot;
 use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::scan::ScanSummary;
@@ -12,7 +13,7 @@ use crate::scan::ScanSummary;
 const MAX_SUMMARY_ROWS: usize = 500;
 
 /// One `::error file=…,line=…::…` workflow command per finding.
-pub fn write_annotations(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
+pub fn write_annotations(out: &mut dyn Write, findings: &[Finding], root: &SarifRoot) -> std::io::Result<()> {
     for f in findings {
         let command = match f.severity {
             Severity::Critical | Severity::High => "error",
@@ -29,7 +30,7 @@ pub fn write_annotations(out: &mut dyn Write, findings: &[Finding]) -> std::io::
         writeln!(
             out,
             "::{command} file={},line={},endLine={},col={},endColumn={},title={}::{}",
-            escape_property(repository_path(&f.path)),
+            escape_property(&root.repository_path(&f.path)),
             f.line,
             f.end_line,
             f.column,
@@ -42,7 +43,12 @@ pub fn write_annotations(out: &mut dyn Write, findings: &[Finding]) -> std::io::
 }
 
 /// A Markdown summary: counts by severity and a table of findings.
-pub fn write_summary(out: &mut dyn Write, findings: &[Finding], summary: &ScanSummary) -> std::io::Result<()> {
+pub fn write_summary(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &ScanSummary,
+    root: &SarifRoot,
+) -> std::io::Result<()> {
     let count = findings.len();
     if count == 0 {
         writeln!(out, "## leakhound: no secrets found\n")?;
@@ -67,7 +73,7 @@ pub fn write_summary(out: &mut dyn Write, findings: &[Finding], summary: &ScanSu
             writeln!(out, "|---|---|---|---|")?;
         }
         for f in findings.iter().take(MAX_SUMMARY_ROWS) {
-            let location = format!("`{}:{}`", cell(repository_path(&f.path)), f.line);
+            let location = format!("`{}:{}`", cell(&root.repository_path(&f.path)), f.line);
             let rule = format!("{} (`{}`)", cell(&f.rule_name), f.rule_id);
             let secret = format!("`{}`", cell(&f.redacted));
             if git {
@@ -100,11 +106,6 @@ pub fn write_summary(out: &mut dyn Write, findings: &[Finding], summary: &ScanSu
     }
     writeln!(out, "\n<sub>{}</sub>", cell(&super::summary_line(summary)))?;
     Ok(())
-}
-
-/// Paths as GitHub expects them: relative to the repository, `/`-separated.
-fn repository_path(path: &str) -> &str {
-    path.strip_prefix("./").unwrap_or(path)
 }
 
 fn short(commit: &str) -> &str {

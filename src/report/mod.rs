@@ -106,8 +106,16 @@ impl ReportSink {
         self
     }
 
+    /// What locations are relative to: what the command scanned, else the current directory.
+    fn root(&self) -> sarif::SarifRoot {
+        self.sarif_root
+            .clone()
+            .unwrap_or_else(|| sarif::SarifRoot::for_scan(&[std::path::PathBuf::from(".")]))
+    }
+
     /// Writes the report of a collecting format, findings sorted by place, and flushes.
     pub fn finish(self, rules: &RuleSet, summary: &ScanSummary) -> std::io::Result<()> {
+        let root = self.root();
         for other in self.also {
             other.finish(rules, summary)?;
         }
@@ -123,12 +131,9 @@ impl ReportSink {
                     Format::Human => human::write(&mut out, &findings, summary, self.options.color)?,
                     Format::Json => json::write_document(&mut out, &findings, summary)?,
                     Format::Csv => csv::write(&mut out, &findings)?,
-                    Format::Github => github::write_annotations(&mut out, &findings)?,
-                    Format::Markdown => github::write_summary(&mut out, &findings, summary)?,
+                    Format::Github => github::write_annotations(&mut out, &findings, &root)?,
+                    Format::Markdown => github::write_summary(&mut out, &findings, summary, &root)?,
                     Format::Sarif => {
-                        let root = self
-                            .sarif_root
-                            .unwrap_or_else(|| sarif::SarifRoot::for_scan(&[std::path::PathBuf::from(".")]));
                         let written = sarif::write(&mut out, rules, &findings, summary, &root)?;
                         if let Some(warning) = written.warning() {
                             eprintln!("leakhound: warning: {warning}");

@@ -166,6 +166,12 @@ impl SarifRoot {
         (located.uri, located.base)
     }
 
+    /// A finding's path as the repository names it (`src/app.env`), for GitHub annotations and
+    /// summaries, which place findings by repository path whatever directory was scanned.
+    pub fn repository_path(&self, path: &str) -> String {
+        self.place(path).shown
+    }
+
     fn place(&self, path: &str) -> Place {
         if path == crate::source::stdin::STDIN_NAME {
             return Place {
