@@ -44,12 +44,7 @@ impl Suppressions {
 
     /// Takes every fingerprint line of an ignore file's text; other lines are path patterns.
     pub fn add_from_text(&mut self, text: &str) {
-        for line in text.lines() {
-            let entry = line.split('#').next().unwrap_or("").trim();
-            if is_fingerprint(entry) {
-                self.fingerprints.insert(entry.to_ascii_lowercase());
-            }
-        }
+        self.fingerprints.extend(text.lines().filter_map(fingerprint_of_line));
     }
 
     /// Also applies the path patterns of `dir/.leakhoundignore` to repository-relative paths
@@ -129,8 +124,11 @@ impl Suppressions {
     }
 }
 
-fn is_fingerprint(entry: &str) -> bool {
-    entry.len() == 32 && entry.bytes().all(|b| b.is_ascii_hexdigit())
+/// The fingerprint a line of an ignore or baseline file lists (lower-cased), if it lists one;
+/// `#` starts a comment.
+pub fn fingerprint_of_line(line: &str) -> Option<String> {
+    let entry = line.split('#').next().unwrap_or("").trim();
+    (entry.len() == 32 && entry.bytes().all(|b| b.is_ascii_hexdigit())).then(|| entry.to_ascii_lowercase())
 }
 
 #[cfg(test)]

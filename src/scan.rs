@@ -229,18 +229,11 @@ impl BlobScanner<'_> {
     /// rule's `skip_paths`/`only_paths` exclude the path, or an allowlist that waited for the
     /// path and commit holds.
     pub fn excluded_at(&self, finding: &Finding, path: &str, commit: Option<&str>) -> bool {
-        self.rules
-            .rules
-            .iter()
-            .filter(|r| {
-                r.skip_paths.is_some() || r.only_paths.is_some() || !r.allowlists.is_empty() || r.runs_only_by_path()
-            })
-            .any(|r| {
-                r.spec.id == finding.rule_id
-                    && (r.skips_path(path)
-                        || (r.runs_only_by_path() && !r.selects_path(path))
-                        || r.deferred_allowlist(finding.allow_deferred, path, commit).is_some())
-            })
+        self.rules.get(&finding.rule_id).is_some_and(|r| {
+            r.skips_path(path)
+                || (r.runs_only_by_path() && !r.selects_path(path))
+                || r.deferred_allowlist(finding.allow_deferred, path, commit).is_some()
+        })
     }
 
     /// Scans one blob that is known to be text and sends its findings to the sink.
@@ -258,9 +251,6 @@ impl BlobScanner<'_> {
     /// Scans one text blob and returns its findings (suppressions applied) without sending
     /// them anywhere: git scans group findings across blobs before reporting.
     pub fn find(&self, origin: &str, bytes: &[u8], scratch: &mut Scratch, matches: &mut Vec<RawMatch>) -> Vec<Finding> {
-        if self.suppressions.suppresses_path(origin) {
-            return Vec::new();
-        }
         self.counters.files.fetch_add(1, Ordering::Relaxed);
         self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         matches.clear();
@@ -352,22 +342,22 @@ impl BlobScanner<'_> {
             return;
         }
         let mut index = crate::engine::location::LineIndex::new(bytes);
-        // Encoded text is judged by what it decodes to, not by how random its encoding looks.
-        for view in &views {
-            let encoded = String::from_utf8_lossy(&bytes[view.span.clone()]);
-            findings.retain(|f| {
-                let judged_by_value = self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_some());
-                !(judged_by_value && f.secret.as_deref() == Some(encoded.as_ref()))
-            });
-        }
         for view in views {
-            // A provider rule that recognised the encoded text as it stands (Intercom tokens
-            // are base64 by design) has already said what it is.
             let encoded = &bytes[view.span.clone()];
-            let recognised = findings.iter().any(|f| {
-                f.secret.as_deref().is_some_and(|s| s.as_bytes() == encoded)
-                    && self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_none())
-            });
+            let mut recognised = false;
+            if !findings.is_empty() {
+                // Encoded text is judged by what it decodes to, not by how random its encoding
+                // looks; but a provider rule that recognised it as it stands (Intercom tokens
+                // are base64 by design) has already said what it is.
+                findings.retain(|f| {
+                    if f.secret.as_deref().map(str::as_bytes) != Some(encoded) {
+                        return true;
+                    }
+                    let judged_by_value = self.rules.get(&f.rule_id).is_some_and(|r| r.spec.value_check.is_some());
+                    recognised |= !judged_by_value;
+                    !judged_by_value
+                });
+            }
             if !recognised {
                 layer.push((view.text, view.decoded, view.span, view.encoding.to_string()));
             }

@@ -115,9 +115,8 @@ fn prune(args: PruneArgs) -> anyhow::Result<u8> {
     let mut kept = String::with_capacity(text.len());
     let mut stale = Vec::new();
     for line in text.lines() {
-        let entry = line.split('#').next().unwrap_or("").trim().to_ascii_lowercase();
-        let is_entry = entry.len() == 32 && entry.bytes().all(|b| b.is_ascii_hexdigit());
-        if is_entry && !current.contains(&entry) {
+        let stale_entry = crate::ignorefile::fingerprint_of_line(line).is_some_and(|entry| !current.contains(&entry));
+        if stale_entry {
             stale.push(line.to_string());
         } else {
             kept.push_str(line);

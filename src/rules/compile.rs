@@ -134,6 +134,8 @@ pub struct RuleSet {
     /// path patterns so that most files cost a single regex-set test.
     path_rules: Vec<(u32, regex::bytes::RegexSet)>,
     path_gate: Option<regex::bytes::RegexSet>,
+    /// Rule index by id: findings name their rule by id, and reports look rules up often.
+    by_id: std::collections::HashMap<String, usize>,
 }
 
 impl RuleSet {
@@ -195,7 +197,13 @@ impl RuleSet {
             .build()
             .ok()
             .filter(|_| !gate_patterns.is_empty());
+        let by_id = compiled
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| (rule.spec.id.clone(), index))
+            .collect();
         Ok(RuleSet {
+            by_id,
             rules: compiled,
             keywords,
             keyword_rules,
@@ -212,15 +220,10 @@ impl RuleSet {
 
     /// True when a file called `name` (a tree entry's name, no directories) is one that a
     /// `paths` rule runs over. History knows blobs by name before it knows their full paths,
-    /// so patterns anchored on the file name (`(?:^|/)\.pgpass$`) are the ones that apply there.
+    /// so patterns that accept the name on its own (`(?:^|/)\.pgpass$`) are the ones that
+    /// apply there.
     pub fn gates_file_name(&self, name: &[u8]) -> bool {
-        let Some(gate) = &self.path_gate else {
-            return false;
-        };
-        let mut path = Vec::with_capacity(name.len() + 1);
-        path.push(b'/');
-        path.extend_from_slice(name);
-        gate.is_match(&path) || gate.is_match(name)
+        self.path_gate.as_ref().is_some_and(|gate| gate.is_match(name))
     }
 
     /// The rules that run over the whole of the file at `path` because of their `paths`
@@ -243,7 +246,7 @@ impl RuleSet {
 
     /// Looks a rule up by id.
     pub fn get(&self, id: &str) -> Option<&CompiledRule> {
-        self.rules.iter().find(|r| r.spec.id == id)
+        self.by_id.get(id).map(|&index| &self.rules[index])
     }
 
     /// Number of rules.

@@ -51,7 +51,8 @@ fn visit(scanner: &BlobScanner<'_>, entry: &ignore::DirEntry, options: &ScanOpti
         return;
     };
     let shown = display_path(entry.path());
-    if file_type.is_dir() {
+    // Paths a repository configuration allows are not read at all.
+    if file_type.is_dir() || scanner.suppressions.suppresses_path(&shown) {
         return;
     }
     if file_type.is_symlink() {

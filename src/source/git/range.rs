@@ -152,13 +152,7 @@ pub(super) fn scan_by_name(
         .map_init(
             || (thread_repo(repo), WorkerState::default()),
             |(repo, state), (id, name)| {
-                let data = match repo.objects.try_find(id, &mut state.buffer) {
-                    Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => data.data,
-                    _ => return None,
-                };
-                if data.len() as u64 > max_size || is_lfs_pointer(data) || BlobScanner::is_binary(data) {
-                    return None;
-                }
+                let data = text_blob(repo, id, &mut state.buffer, max_size).ok()?;
                 let findings = scanner.find_by_name(name, data, &mut state.scratch, &mut state.matches);
                 (!findings.is_empty()).then_some((*id, findings))
             },
@@ -189,6 +183,30 @@ pub(super) fn merge_findings(
     }
 }
 
+/// Reads a blob worth scanning, or says why not (`None`: the id names no blob at all).
+fn text_blob<'b>(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buffer: &'b mut Vec<u8>,
+    max_size: u64,
+) -> Result<&'b [u8], Option<SkipReason>> {
+    let data = match repo.objects.try_find(id, buffer) {
+        Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => data.data,
+        Ok(Some(_)) => return Err(None),
+        Ok(None) => return Err(Some(SkipReason::Missing)),
+        Err(_) => return Err(Some(SkipReason::Corrupt)),
+    };
+    if data.len() as u64 > max_size {
+        Err(Some(SkipReason::TooLarge))
+    } else if is_lfs_pointer(data) {
+        Err(Some(SkipReason::LfsPointer))
+    } else if BlobScanner::is_binary(data) {
+        Err(Some(SkipReason::Binary))
+    } else {
+        Ok(data)
+    }
+}
+
 /// Reads and scans each blob once, in parallel; skips are counted by reason.
 pub(super) fn scan_blobs(
     repo: &gix::ThreadSafeRepository,
@@ -201,31 +219,15 @@ pub(super) fn scan_blobs(
         .map_init(
             || (thread_repo(repo), WorkerState::default()),
             |(repo, state), id| {
-                let counters = scanner.counters;
-                let data = match repo.objects.try_find(id, &mut state.buffer) {
-                    Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => data.data,
-                    Ok(Some(_)) => return None,
-                    Ok(None) => {
-                        counters.skip(SkipReason::Missing, "", None);
-                        return None;
-                    }
-                    Err(_) => {
-                        counters.skip(SkipReason::Corrupt, "", None);
+                let data = match text_blob(repo, id, &mut state.buffer, max_size) {
+                    Ok(data) => data,
+                    Err(reason) => {
+                        if let Some(reason) = reason {
+                            scanner.counters.skip(reason, "", None);
+                        }
                         return None;
                     }
                 };
-                if data.len() as u64 > max_size {
-                    counters.skip(SkipReason::TooLarge, "", None);
-                    return None;
-                }
-                if is_lfs_pointer(data) {
-                    counters.skip(SkipReason::LfsPointer, "", None);
-                    return None;
-                }
-                if BlobScanner::is_binary(data) {
-                    counters.skip(SkipReason::Binary, "", None);
-                    return None;
-                }
                 let findings = scanner.find("", data, &mut state.scratch, &mut state.matches);
                 (!findings.is_empty()).then_some((*id, findings))
             },
