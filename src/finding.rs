@@ -55,6 +55,9 @@ pub struct Finding {
     /// Where in git history the secret came from (git scans only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<GitInfo>,
+    /// What the issuer said when asked (`--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::validate::Validation>,
     /// Allowlists whose decision waits for the path and commit a git scan attributes later
     /// (see `RawMatch::allow_deferred`).
     #[serde(skip)]
@@ -206,6 +209,7 @@ pub fn build_findings(rules: &RuleSet, path: &str, haystack: &[u8], matches: &[R
             attributes: crate::engine::checksum::attributes(rule.spec.checksum, secret_bytes),
             git: None,
             allow_deferred: m.allow_deferred,
+            validation: None,
         });
     }
     out
@@ -319,6 +323,7 @@ mod tests {
             attributes: BTreeMap::new(),
             git: None,
             allow_deferred: 0,
+            validation: None,
         };
         finding.redact();
         assert_eq!(finding.snippet, "url = \"postgres://********:Hq7********@db/app\"");

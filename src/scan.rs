@@ -115,6 +115,9 @@ pub struct ScanSummary {
     /// Coverage of a git scan: what history was walked and what was not scanned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<crate::source::git::GitCoverage>,
+    /// Live credentials and validation counts (`--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<crate::validate::Exposure>,
 }
 
 /// Most unreadable inputs listed by name; the rest are still counted.
@@ -167,6 +170,7 @@ impl ScanCounters {
             elapsed_ms: elapsed.as_millis() as u64,
             throughput_mb_s: ((bytes as f64 / 1e6) / seconds * 10.0).round() / 10.0,
             git: None,
+            exposure: None,
         }
     }
 }

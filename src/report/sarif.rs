@@ -922,6 +922,7 @@ mod tests {
             attributes: BTreeMap::new(),
             git: None,
             allow_deferred: 0,
+            validation: None,
         }
     }
 

@@ -113,5 +113,83 @@ fn check_rule(rules: &RuleSet, rule: &CompiledRule, scratch: &mut Scratch) -> Ch
                 .push(fail(format!("negative example {} was reported: {:?}", n + 1, found)));
         }
     }
+    report.failures.extend(check_validator(rule).into_iter().map(fail));
     report
+}
+
+/// Checks a rule's validator against its own examples: the request for the first example
+/// goes to the issuer's host over https, the recorded live answer reads as live with the
+/// recorded identity, and a refusal does not read as live.
+fn check_validator(rule: &CompiledRule) -> Vec<String> {
+    use crate::validate::{Context, Credential, HttpResponse, Outcome};
+    let (Some(validator), Some(spec)) = (&rule.validator, &rule.spec.validate) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let Some(first) = rule.spec.examples.first() else {
+        return problems;
+    };
+    let credential = Credential {
+        rule_id: &rule.spec.id,
+        secret: &first.secret,
+        companions: &first.companions,
+    };
+    let context = Context::default();
+    let has_companions = validator
+        .required_companions()
+        .iter()
+        .all(|name| first.companions.contains_key(name));
+    if has_companions && validator.kind() != "unsupported" && validator.kind() != "vault-token" {
+        match validator.prepare(&credential, &context) {
+            Ok(request) => {
+                let host = request.host().unwrap_or_default();
+                if !request.url.starts_with("https://") || !validator.permits_host(&host, &context) {
+                    problems.push(format!("validate: the request for example 1 goes to {:?}", request.url));
+                }
+            }
+            Err(reason) => problems.push(format!("validate: no request for example 1: {reason}")),
+        }
+    }
+    if spec.builtin.is_some() {
+        return problems;
+    }
+    let Some(example) = &spec.example else {
+        if rule.builtin {
+            problems.push("validate: has no example of a live answer ([rule.validate.example])".into());
+        }
+        return problems;
+    };
+    let live = HttpResponse {
+        status: example
+            .status
+            .unwrap_or_else(|| spec.live.status.first().copied().unwrap_or(200)),
+        headers: example
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+            .collect(),
+        body: example.body.as_bytes().to_vec(),
+    };
+    match validator.interpret(&credential, &live) {
+        Outcome::Live(identity) if identity == example.identity => {}
+        Outcome::Live(identity) => problems.push(format!(
+            "validate: the example answer gives identity {identity:?}, expected {:?}",
+            example.identity
+        )),
+        other => problems.push(format!("validate: the example answer reads as {other:?}, not live")),
+    }
+    let refused_status = spec
+        .revoked
+        .as_ref()
+        .and_then(|r| r.status.first().copied())
+        .unwrap_or(401);
+    let refused = HttpResponse {
+        status: refused_status,
+        headers: Vec::new(),
+        body: br#"{"error":"invalid credentials"}"#.to_vec(),
+    };
+    if let Outcome::Live(_) = validator.interpret(&credential, &refused) {
+        problems.push(format!("validate: an HTTP {refused_status} refusal reads as live"));
+    }
+    problems
 }

@@ -53,6 +53,8 @@ pub struct CompiledRule {
     pub only_paths: Option<regex::bytes::RegexSet>,
     /// Known non-secrets (see `RuleSpec::allowlists`).
     pub allowlists: Vec<CompiledAllowlist>,
+    /// How `--validate` checks this rule's credentials with their issuer.
+    pub validator: Option<std::sync::Arc<dyn crate::validate::Validator>>,
 }
 
 /// Build a path `RegexSet` for `skip_paths` or `paths`.
@@ -429,7 +431,20 @@ fn compile_rule(loaded: LoadedRule) -> Result<CompiledRule, RuleError> {
             return Err(invalid(&loaded, format!("example {} has an empty secret", index + 1)));
         }
     }
+    let validator = match &spec.validate {
+        None => None,
+        Some(validate) => {
+            let names: Vec<&str> = spec
+                .companions
+                .iter()
+                .map(|c| c.name.as_str())
+                .chain(named_groups.iter().map(|(_, name)| name.as_str()))
+                .collect();
+            Some(crate::validate::build(validate, &names).map_err(|problem| invalid(&loaded, problem))?)
+        }
+    };
     Ok(CompiledRule {
+        validator,
         regex,
         secret_group,
         named_groups,

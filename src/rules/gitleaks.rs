@@ -392,6 +392,7 @@ fn translate_rule(rule: &GlRule) -> Result<RuleSpec, String> {
         tags: rule.tags.clone(),
         examples: Vec::new(),
         negative_examples: Vec::new(),
+        validate: None,
     })
 }
 

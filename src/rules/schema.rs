@@ -190,6 +190,134 @@ pub struct RuleSpec {
     pub examples: Vec<RuleExample>,
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// How `--validate` asks the issuer whether a found credential still works.
+    #[serde(default)]
+    pub validate: Option<ValidateSpec>,
+}
+
+/// HTTP methods a validator may use; none of them is meant to change anything at the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Get,
+    Head,
+    Post,
+}
+
+impl HttpMethod {
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Post => "POST",
+        }
+    }
+}
+
+/// How values substituted into a request body are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// Inserted as they are.
+    #[default]
+    Raw,
+    /// Escaped for use inside a JSON string.
+    Json,
+    /// Percent-encoded for `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// A condition on the issuer's answer: every part that is set must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseMatch {
+    /// HTTP status codes, any of which satisfies this part.
+    #[serde(default)]
+    pub status: Vec<u16>,
+    /// JSON pointers (`/ok`, `/data/0/id`) and the value each must hold in the body.
+    #[serde(default)]
+    pub json: std::collections::BTreeMap<String, serde_json::Value>,
+    /// JSON pointers and the values any one of which the body must hold there
+    /// (`{ "/error" = ["invalid_auth", "token_revoked"] }`).
+    #[serde(default)]
+    pub json_in: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+    /// Texts the body must contain (all of them).
+    #[serde(default)]
+    pub body_contains: Vec<String>,
+}
+
+/// The issuer's answer to a validator that the rule file records, so tests can prove the
+/// validator reads a live answer the way the provider documents it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateExample {
+    /// Status of the live answer (default: the first `live.status`, else 200).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Response headers of the live answer.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Body of the live answer.
+    #[serde(default)]
+    pub body: String,
+    /// The identity the validator must read from it.
+    #[serde(default)]
+    pub identity: std::collections::BTreeMap<String, String>,
+}
+
+/// A `[rule.validate]` block: one request to the provider's official host that tells live
+/// credentials from revoked ones without changing anything. Either declarative (`url` and
+/// the rest) or a named validator written in Rust (`builtin`) for requests that need signing
+/// or a token exchange.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateSpec {
+    /// A validator implemented in code: `aws-sts`, `gcp-service-account`, `azure-storage`,
+    /// `vault-token`, `unsupported`.
+    #[serde(default)]
+    pub builtin: Option<String>,
+    #[serde(default)]
+    pub method: HttpMethod,
+    /// `https://` URL on the issuer's host; `{{secret}}`, companion names and `derive` names
+    /// may appear in the path and query, and as whole leading labels of the host (an account
+    /// subdomain) in front of a fixed domain.
+    #[serde(default)]
+    pub url: String,
+    /// Request headers; values may use the same placeholders.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// HTTP Basic credentials `[user, password]`, placeholders allowed.
+    #[serde(default)]
+    pub basic_auth: Option<Vec<String>>,
+    /// Request body, placeholders allowed (escaped as `body_format` says).
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub body_format: BodyFormat,
+    /// Companions the request needs; without them the result is `unknown`.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Named values cut out of the secret by a regex (its first capture group), such as the
+    /// data-centre suffix of a Mailchimp key.
+    #[serde(default)]
+    pub derive: std::collections::BTreeMap<String, String>,
+    /// The answer that means the credential works.
+    #[serde(default)]
+    pub live: ResponseMatch,
+    /// The answer that means it does not (revoked, expired or never valid).
+    #[serde(default)]
+    pub revoked: Option<ResponseMatch>,
+    /// What the issuer says about the credential: name → JSON pointer into the live body, or
+    /// `header:NAME` for a response header.
+    #[serde(default)]
+    pub identity: std::collections::BTreeMap<String, String>,
+    /// Why a credential of this kind is reported `unknown` (for `builtin = "unsupported"`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub example: Option<ValidateExample>,
 }
 
 /// The capture group that holds the credential, for regexes that cannot name it `secret`.

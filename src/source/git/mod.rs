@@ -154,8 +154,8 @@ pub fn scan_repository(
     Ok((findings, coverage))
 }
 
-/// The RFC 3339 UTC form of a git time.
-fn rfc3339(seconds: i64) -> String {
+/// The RFC 3339 UTC form of a Unix time (git times, validation timestamps).
+pub fn rfc3339(seconds: i64) -> String {
     let time = gix::date::Time { seconds, offset: 0 };
     let text = time.format_or_unix(gix::date::time::format::ISO8601_STRICT);
     match text.strip_suffix("+00:00") {
