@@ -181,6 +181,26 @@ pub trait FindingSink: Sync {
     fn accept(&self, findings: Vec<Finding>);
 }
 
+/// A sink that keeps every finding in memory, for work that needs them all before a report
+/// is written (validation, baselines).
+#[derive(Default)]
+pub struct CollectSink(Mutex<Vec<Finding>>);
+
+impl CollectSink {
+    /// The findings collected so far, in arrival order.
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.0.into_inner().unwrap_or_default()
+    }
+}
+
+impl FindingSink for CollectSink {
+    fn accept(&self, findings: Vec<Finding>) {
+        if let Ok(mut all) = self.0.lock() {
+            all.extend(findings);
+        }
+    }
+}
+
 /// A sink that drops findings: for sources that collect findings themselves (git).
 pub struct DiscardSink;
 

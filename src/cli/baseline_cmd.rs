@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -15,7 +14,7 @@ use clap::{Args, Subcommand};
 use crate::config::RepoConfig;
 use crate::finding::Finding;
 use crate::ignorefile::Suppressions;
-use crate::scan::{self, BlobScanner, FindingSink, ScanCounters, ScanOptions};
+use crate::scan::{self, BlobScanner, ScanCounters, ScanOptions};
 use crate::source::git::{scan_repository, GitOptions};
 
 /// `baseline` subcommands.
@@ -195,21 +194,10 @@ fn current_findings(target: &Target) -> anyhow::Result<Vec<Finding>> {
         paths: vec![target.path.clone()],
         ..ScanOptions::default()
     };
-    let sink = Collect(Mutex::new(Vec::new()));
+    let sink = scan::CollectSink::default();
     let summary = scan::run(&rules, &options, &suppressions, &sink, false, None);
     for warning in crate::report::warnings(&summary) {
         eprintln!("leakhound: warning: {warning}");
     }
-    Ok(sink.0.into_inner().unwrap_or_default())
-}
-
-/// Keeps every finding in memory.
-struct Collect(Mutex<Vec<Finding>>);
-
-impl FindingSink for Collect {
-    fn accept(&self, findings: Vec<Finding>) {
-        if let Ok(mut all) = self.0.lock() {
-            all.extend(findings);
-        }
-    }
+    Ok(sink.into_findings())
 }

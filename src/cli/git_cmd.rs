@@ -95,7 +95,8 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
         since,
         max_blob_size: args.max_blob_size,
         staged: args.staged,
-        all_occurrences: args.all_occurrences,
+        // The exposure report lists every place a live credential leaked.
+        all_occurrences: args.all_occurrences || args.report.validation.enabled(),
         threads: scan::effective_threads(args.report.threads),
     };
     rayon::ThreadPoolBuilder::new()
@@ -125,7 +126,15 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
         done.store(true, std::sync::atomic::Ordering::Release);
         outcome
     });
-    let (findings, mut coverage) = outcome?;
+    let (mut findings, mut coverage) = outcome?;
+    let exposure = args.report.validation.run(&mut findings, &rules)?;
+    if !args.all_occurrences {
+        for finding in &mut findings {
+            if let Some(git) = finding.git.as_mut() {
+                git.all_occurrences.clear();
+            }
+        }
+    }
     let mut summary = counters.summary(rules.len(), started);
     for (reason, count) in &summary.skipped {
         *coverage.skipped.entry(*reason).or_insert(0) += count;
@@ -135,6 +144,7 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
     coverage.bytes_scanned = summary.bytes_scanned;
     summary.findings = findings.len() as u64;
     summary.git = Some(coverage);
+    summary.exposure = exposure;
     sink.accept(findings);
     args.report.finish(sink, &rules, &summary)
 }

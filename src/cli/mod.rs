@@ -6,6 +6,7 @@ mod hook_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
+mod validate_args;
 
 use clap::{Parser, Subcommand};
 

@@ -75,6 +75,8 @@ pub struct ReportArgs {
     /// Ignore `.leakhound.toml`.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    #[command(flatten)]
+    pub validation: super::validate_args::ValidateArgs,
 }
 
 /// Parses `FORMAT=FILE` for `--report`; `-` as FILE is standard output.

@@ -59,6 +59,14 @@ struct RuleRow<'a> {
     source: &'a str,
     examples: usize,
     negative_examples: usize,
+    /// `None` without a validator; else its kind and where it sends requests.
+    validator: Option<ValidatorRow>,
+}
+
+#[derive(Serialize)]
+struct ValidatorRow {
+    kind: &'static str,
+    target: String,
 }
 
 /// Runs a `rules` subcommand and returns the exit code.
@@ -88,6 +96,10 @@ fn list(args: ListArgs) -> anyhow::Result<u8> {
             source: if r.builtin { "builtin" } else { &r.origin },
             examples: r.spec.examples.len(),
             negative_examples: r.spec.negative_examples.len(),
+            validator: r.validator.as_ref().map(|v| ValidatorRow {
+                kind: v.kind(),
+                target: v.target(),
+            }),
         })
         .collect();
     let stdout = std::io::stdout();
@@ -102,23 +114,43 @@ fn list(args: ListArgs) -> anyhow::Result<u8> {
             let provider_width = rows.iter().map(|r| r.provider.len()).max().unwrap_or(8).max(8);
             writeln!(
                 out,
-                "{:<id_width$}  {:<provider_width$}  {:<8}  {:<10}  {:<12}  NAME",
-                "ID", "PROVIDER", "SEVERITY", "CONFIDENCE", "CHECKSUM"
+                "{:<id_width$}  {:<provider_width$}  {:<8}  {:<10}  {:<12}  {:<11}  NAME",
+                "ID", "PROVIDER", "SEVERITY", "CONFIDENCE", "CHECKSUM", "VALIDATOR"
             )?;
             for r in &rows {
+                let validator = match &r.validator {
+                    None => "-",
+                    Some(v) if v.kind == "unsupported" => "unsupported",
+                    Some(_) => "yes",
+                };
                 writeln!(
                     out,
-                    "{:<id_width$}  {:<provider_width$}  {:<8}  {:<10}  {:<12}  {}",
+                    "{:<id_width$}  {:<provider_width$}  {:<8}  {:<10}  {:<12}  {:<11}  {}",
                     r.id,
                     r.provider,
                     r.severity,
                     r.confidence,
                     r.checksum.unwrap_or("-"),
+                    validator,
                     r.name
                 )?;
             }
             let providers: HashSet<&str> = rows.iter().map(|r| r.provider).collect();
-            writeln!(out, "\n{} rules from {} providers", rows.len(), providers.len())?;
+            let validated: HashSet<&str> = rows
+                .iter()
+                .filter(|r| r.validator.as_ref().is_some_and(|v| v.kind != "unsupported"))
+                .map(|r| r.provider)
+                .collect();
+            writeln!(
+                out,
+                "\n{} rules from {} providers; {} rules from {} providers can be validated (--validate)",
+                rows.len(),
+                providers.len(),
+                rows.iter()
+                    .filter(|r| r.validator.as_ref().is_some_and(|v| v.kind != "unsupported"))
+                    .count(),
+                validated.len()
+            )?;
         }
     }
     Ok(super::EXIT_CLEAN)

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::output::ReportArgs;
 use crate::ignorefile::Suppressions;
-use crate::scan::{self, ScanOptions};
+use crate::scan::{self, FindingSink, ScanOptions};
 
 /// Arguments of `leakhound scan`.
 #[derive(Debug, Args)]
@@ -59,13 +59,30 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         archive_depth: args.archive_depth,
     };
     let explainer = args.report.explainer();
-    let summary = scan::run(
+    if !args.report.validation.enabled() {
+        let summary = scan::run(
+            &rules,
+            &scan_options,
+            &suppressions,
+            &sink,
+            args.report.progress(),
+            explainer.as_ref(),
+        );
+        return args.report.finish(sink, &rules, &summary);
+    }
+    // Validation needs every finding (deduplicated across files) before anything is written.
+    let collected = scan::CollectSink::default();
+    let mut summary = scan::run(
         &rules,
         &scan_options,
         &suppressions,
-        &sink,
+        &collected,
         args.report.progress(),
         explainer.as_ref(),
     );
+    let mut findings = collected.into_findings();
+    summary.exposure = args.report.validation.run(&mut findings, &rules)?;
+    summary.findings = findings.len() as u64;
+    sink.accept(findings);
     args.report.finish(sink, &rules, &summary)
 }

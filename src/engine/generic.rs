@@ -125,12 +125,26 @@ pub fn assess_context(before: &[u8], key: &[u8], after: &[u8]) -> Result<(), Rea
     if in_query && (contains_ignore_case(before, b"codecov.io/") || contains_ignore_case(before, b"img.shields.io/")) {
         return Err("a coverage-badge token in a badge URL: public by design, it only reads graphs");
     }
+    if is_inside_urn(before) {
+        return Err("part of a URN (`urn:ietf:params:oauth:grant-type:…`), a public name");
+    }
     let call = memchr::memchr(b'(', key).is_some();
     let closed = after.first().is_some_and(|b| matches!(b, b'"' | b'\'' | b'`'));
     if call && closed && after[1..].trim_ascii_start().starts_with(b",") {
         return Err("the first of several call arguments, not a value passed as a password");
     }
     Ok(())
+}
+
+/// True when the key is a segment of a `urn:` name: the text right before it is `urn:`
+/// followed by colon-separated name characters only.
+fn is_inside_urn(before: &[u8]) -> bool {
+    let start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'.' | b'_')))
+        .map_or(0, |i| i + 1);
+    let segment = &before[start..];
+    segment.len() >= 4 && segment[..4].eq_ignore_ascii_case(b"urn:")
 }
 
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -403,6 +417,8 @@ mod tests {
         assert!(assess_context(badge, b"token=", b")").is_err());
         assert!(assess_context(b"curl https://api.example.test/v1?", b"token=", b"&x").is_ok());
         assert!(assess_context(b"    base.", b"pass(\"", b"\", \"http").is_err());
+        assert!(assess_context(b"x = \"urn:ietf:params:", b"oauth:", b"\"").is_err());
+        assert!(assess_context(b"turn: ", b"oauth:", b"\"").is_ok());
         assert!(assess_context(b"    client.", b"password(\"", b"\");").is_ok());
         assert!(verdict(ValueCheck::Password, "pass(\"", "g?y/../x").is_err());
     }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::finding::Finding;
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 20] = [
     "rule_id",
     "rule_name",
     "provider",
@@ -23,6 +23,8 @@ const HEADER: [&str; 18] = [
     "commit",
     "author_email",
     "date",
+    "validation",
+    "identity",
 ];
 
 /// Writes a header row and one row per finding.
@@ -32,6 +34,10 @@ pub fn write(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
     for f in findings {
         let git = f.git.as_ref();
         let companions: Vec<String> = f.companions.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let validation = f.validation.as_ref();
+        let identity: Vec<String> = validation
+            .map(|v| v.identity.iter().map(|(k, v)| format!("{k}={v}")).collect())
+            .unwrap_or_default();
         writer
             .write_record([
                 f.rule_id.as_str(),
@@ -52,6 +58,8 @@ pub fn write(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
                 git.and_then(|g| g.commit.as_deref()).unwrap_or(""),
                 git.and_then(|g| g.author_email.as_deref()).unwrap_or(""),
                 git.and_then(|g| g.date.as_deref()).unwrap_or(""),
+                validation.map(|v| v.status.as_str()).unwrap_or(""),
+                &identity.join(";"),
             ])
             .map_err(std::io::Error::other)?;
     }

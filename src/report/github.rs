@@ -15,12 +15,21 @@ const MAX_SUMMARY_ROWS: usize = 500;
 /// One `::error file=…,line=…::…` workflow command per finding.
 pub fn write_annotations(out: &mut dyn Write, findings: &[Finding], root: &SarifRoot) -> std::io::Result<()> {
     for f in findings {
+        let live = f
+            .validation
+            .as_ref()
+            .is_some_and(|v| v.status == crate::validate::ValidationStatus::Live);
         let command = match f.severity {
+            _ if live => "error",
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",
         };
-        let title = format!("{} ({})", f.rule_name, f.rule_id);
+        let title = if live {
+            format!("LIVE {} ({})", f.rule_name, f.rule_id)
+        } else {
+            format!("{} ({})", f.rule_name, f.rule_id)
+        };
         let mut message = format!("{} found: {}.", f.rule_name, f.redacted);
         if let Some(commit) = f.git.as_ref().and_then(|g| g.commit.as_deref()) {
             message.push_str(&format!(" Introduced in commit {}.", short(commit)));

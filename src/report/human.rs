@@ -55,12 +55,102 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], summary: &ScanSummary, c
         }
         writeln!(out, "    {} | {}", f.line, f.snippet)?;
         writeln!(out, "    fingerprint {}", f.fingerprint)?;
+        if let Some(validation) = &f.validation {
+            write_validation(out, validation, &paint)?;
+        }
         if let Some(git) = &f.git {
             write_git(out, git, &paint)?;
         }
         writeln!(out)?;
     }
+    if let Some(exposure) = &summary.exposure {
+        write_exposure(out, exposure, &paint)?;
+    }
     writeln!(out, "{}", super::summary_line(summary))
+}
+
+fn identity_text(identity: &std::collections::BTreeMap<String, String>) -> String {
+    identity
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_validation(out: &mut dyn Write, v: &crate::validate::Validation, paint: &Paint) -> std::io::Result<()> {
+    use crate::validate::ValidationStatus;
+    let (label, colour) = match v.status {
+        ValidationStatus::Live => ("LIVE", "1;31"),
+        ValidationStatus::Revoked => ("revoked", "32"),
+        ValidationStatus::Unknown => ("unknown", "33"),
+    };
+    let detail = if v.identity.is_empty() {
+        v.reason.clone().unwrap_or_default()
+    } else {
+        identity_text(&v.identity)
+    };
+    writeln!(
+        out,
+        "    validation: {} {} (checked {})",
+        paint.wrap(colour, label),
+        detail,
+        v.checked_at
+    )
+}
+
+/// The closing exposure summary: live credentials by provider, whose they are and where
+/// they leaked.
+fn write_exposure(out: &mut dyn Write, exposure: &crate::validate::Exposure, paint: &Paint) -> std::io::Result<()> {
+    let t = &exposure.totals;
+    if t.dry_run {
+        return writeln!(
+            out,
+            "Validation dry run: {} unique credential{} would be checked; nothing was sent.\n",
+            t.credentials,
+            if t.credentials == 1 { "" } else { "s" }
+        );
+    }
+    writeln!(
+        out,
+        "{} {} live credential{} ({} unique checked with {} request{}: {} live, {} revoked, {} unknown; {} finding{} without a validator)",
+        paint.wrap("1", "Exposure:"),
+        exposure.live.len(),
+        if exposure.live.len() == 1 { "" } else { "s" },
+        t.credentials,
+        t.requests,
+        if t.requests == 1 { "" } else { "s" },
+        t.live,
+        t.revoked,
+        t.unknown,
+        t.without_validator,
+        if t.without_validator == 1 { "" } else { "s" },
+    )?;
+    let mut provider = "";
+    for c in &exposure.live {
+        if c.provider != provider {
+            provider = &c.provider;
+            let count = exposure.live.iter().filter(|x| x.provider == c.provider).count();
+            writeln!(out, "  {} ({count} live)", paint.wrap("1", provider))?;
+        }
+        writeln!(out, "    {} {} {}", paint.wrap("1;31", "LIVE"), c.rule_id, c.redacted)?;
+        if !c.identity.is_empty() {
+            writeln!(out, "      identity: {}", identity_text(&c.identity))?;
+        }
+        writeln!(out, "      at: {}", c.paths.join(", "))?;
+        if !c.commits.is_empty() {
+            let commits: Vec<&str> = c.commits.iter().map(|x| &x[..x.len().min(12)]).collect();
+            writeln!(out, "      commits: {}", commits.join(", "))?;
+        }
+        if let (Some(first), Some(last)) = (&c.first_seen, &c.last_seen) {
+            writeln!(out, "      first seen {first}, last seen {last}")?;
+        }
+        match c.present_at_head {
+            Some(true) => writeln!(out, "      still present at HEAD")?,
+            Some(false) => writeln!(out, "      removed from HEAD, still in history")?,
+            None => {}
+        }
+    }
+    writeln!(out)
 }
 
 fn write_git(out: &mut dyn Write, git: &crate::finding::GitInfo, paint: &Paint) -> std::io::Result<()> {

@@ -517,6 +517,13 @@ fn message(finding: &Finding, shown: &str) -> String {
     if let Some(encoding) = &finding.encoding {
         text.push_str(&format!(" It is {encoding}-encoded there."));
     }
+    if let Some(validation) = &finding.validation {
+        match validation.status {
+            crate::validate::ValidationStatus::Live => text.push_str(" The issuer confirmed it is LIVE."),
+            crate::validate::ValidationStatus::Revoked => text.push_str(" The issuer rejected it (revoked)."),
+            crate::validate::ValidationStatus::Unknown => {}
+        }
+    }
     if let Some(git) = &finding.git {
         if let Some(commit) = &git.commit {
             let short = commit.get(..12).unwrap_or(commit);
@@ -610,10 +617,21 @@ fn result(finding: &Finding, rule_index: usize, occurrence: usize, root: &SarifR
             properties.insert("unreachable".to_string(), serde_json::json!(true));
         }
     }
+    let mut level = level(finding.severity);
+    if let Some(validation) = &finding.validation {
+        properties.insert(
+            "validation".to_string(),
+            serde_json::to_value(validation).unwrap_or(serde_json::Value::Null),
+        );
+        // A credential its issuer still accepts is an error whatever the rule's severity.
+        if validation.status == crate::validate::ValidationStatus::Live {
+            level = ResultLevel::Error;
+        }
+    }
     SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index as i64)
-        .level(level(finding.severity))
+        .level(level)
         .message(Message::builder().text(message(finding, &shown)).build())
         .locations(vec![location])
         .partial_fingerprints(fingerprints)

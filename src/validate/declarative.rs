@@ -319,6 +319,16 @@ impl Validator for DeclarativeValidator {
 
     fn interpret(&self, _credential: &Credential<'_>, response: &HttpResponse) -> Outcome {
         if matches(&self.live, response) {
+            let reads_json = self
+                .identity
+                .iter()
+                .any(|(_, source)| matches!(source, IdentitySource::JsonPointer(_)));
+            if reads_json && response.json().is_none() {
+                return Outcome::Unknown(format!(
+                    "the issuer answered HTTP {} with a body that is not the JSON it documents",
+                    response.status
+                ));
+            }
             return Outcome::Live(self.identity(response));
         }
         if matches(&self.revoked, response) {

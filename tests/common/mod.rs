@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod mock_issuer;
 pub mod sarif_schema;
 
 use assert_cmd::Command;
