@@ -646,3 +646,124 @@ fn git_history_ends_with_an_exposure_summary() {
         "occurrences are only listed with --all-occurrences"
     );
 }
+
+/// A TLS server on 127.0.0.1 with a self-signed certificate (not trusted by anyone): the
+/// handshake must fail before a single byte of the request is sent.
+#[test]
+fn issuers_must_present_a_trusted_certificate() {
+    use rustls_pki_types::pem::PemObject;
+    use std::io::Read;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs = rustls_pki_types::CertificateDer::pem_file_iter("tests/data/tls-self-signed-localhost.pem")
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file("tests/data/validation-test-rsa-key.pem").unwrap();
+    let config = std::sync::Arc::new(
+        rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let connection = rustls::ServerConnection::new(config).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, stream);
+        let mut received = Vec::new();
+        // The client aborts the handshake: reading yields an error or nothing at all.
+        let _ = tls.read_to_end(&mut received);
+        received
+    });
+    let dir = TempDir::new().unwrap();
+    write_tokens(&dir, &[R_LIVE]);
+    let out = leakhound()
+        .args(["scan", "--no-config", "--format", "json", "--validate"])
+        .arg("--validation-endpoint")
+        .arg(format!("api.github.com=https://localhost:{port}"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = json(&out.stdout);
+    let validation = &report["findings"][0]["validation"];
+    assert_eq!(validation["status"], "unknown", "{report}");
+    assert!(validation["reason"].as_str().unwrap().contains("TLS"), "{validation}");
+    let received = server.join().unwrap();
+    assert!(received.is_empty(), "no request bytes reached the untrusted server");
+}
+
+#[test]
+fn requests_are_bounded_in_concurrency_and_rate() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (f, p, a) = (in_flight.clone(), peak.clone(), arrivals.clone());
+    // A slow issuer: each answer takes 300 ms, so unbounded workers would overlap.
+    let github = MockIssuer::start(move |_, _| {
+        a.lock().unwrap().push(std::time::Instant::now());
+        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+        p.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(300));
+        f.fetch_sub(1, Ordering::SeqCst);
+        Reply::new(401, "{}")
+    });
+    let dir = TempDir::new().unwrap();
+    let randoms = [
+        "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5",
+        "p6Q7r8S9t0U1v2W3x4Y5z6A7b8C9d0",
+        "E1f2G3h4I5j6K7l8M9n0O1p2Q3r4S5",
+        "t6U7v8W9x0Y1z2A3b4C5d6E7f8G9h0",
+    ];
+    write_tokens(&dir, &randoms);
+    let endpoint = format!("api.github.com={}", github.url);
+    let out = leakhound()
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--validate",
+            "--validate-concurrency",
+            "2",
+        ])
+        .args(["--validate-rate", "1000", "--validation-endpoint", &endpoint])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(json(&out.stdout)["summary"]["exposure"]["totals"]["revoked"], 4);
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        2,
+        "at most 2 requests in flight, and 2 were"
+    );
+
+    arrivals.lock().unwrap().clear();
+    let out = leakhound()
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--validate",
+            "--validate-rate",
+            "4",
+        ])
+        .args(["--validation-endpoint", &endpoint])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(json(&out.stdout)["summary"]["exposure"]["totals"]["requests"], 4);
+    let mut times = arrivals.lock().unwrap().clone();
+    times.sort();
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(200),
+            "4 requests/s to one host: gap {gap:?}"
+        );
+    }
+}

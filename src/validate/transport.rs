@@ -269,6 +269,8 @@ fn describe_error(error: ureq::Error) -> String {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
             "timeout: the issuer did not answer in time".into()
         }
+        // rustls reports certificate and handshake failures through the I/O error.
+        ureq::Error::Io(e) if is_tls_failure(&e.to_string()) => format!("TLS failure, nothing was sent: {e}"),
         ureq::Error::Io(e) => format!("network unreachable: {e}"),
         ureq::Error::Rustls(e) => format!("TLS failure, nothing was sent: {e}"),
         ureq::Error::Tls(e) => format!("TLS failure, nothing was sent: {e}"),
@@ -276,6 +278,13 @@ fn describe_error(error: ureq::Error) -> String {
         ureq::Error::BodyExceedsLimit(_) => "the issuer's answer was too large to read".into(),
         other => format!("request failed: {other}"),
     }
+}
+
+fn is_tls_failure(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    ["certificate", "handshake", "tls", "alert"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 #[cfg(test)]
