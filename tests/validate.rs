@@ -767,3 +767,55 @@ fn requests_are_bounded_in_concurrency_and_rate() {
         );
     }
 }
+
+#[test]
+fn gcp_service_account_keys_are_exchanged_at_the_token_endpoint() {
+    let google = MockIssuer::start(|request, _| {
+        let form_ok = request.url == "/token"
+            && request
+                .body
+                .starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=");
+        if form_ok {
+            Reply::new(
+                200,
+                r#"{"access_token":"ya29.mock","expires_in":3599,"token_type":"Bearer"}"#,
+            )
+        } else {
+            Reply::new(
+                400,
+                r#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#,
+            )
+        }
+    });
+    // A key file assembled at run time from the test-only RSA key.
+    let pem = std::fs::read_to_string("tests/data/validation-test-rsa-key.pem").unwrap();
+    // Fields in the order Google writes them: `type` first.
+    let key_file = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"acme-data-lake\",\n  \"private_key_id\": \"3f0c2a9e4b7d1e6a8c5f2b9d0e7a4c1f6b3d8e2a\",\n  \"private_key\": {},\n  \"client_email\": \"etl-runner@acme-data-lake.iam.gserviceaccount.com\",\n  \"token_uri\": \"https://oauth2.googleapis.com/token\"\n}}\n",
+        serde_json::to_string(&pem).unwrap()
+    );
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("sa.json"), key_file).unwrap();
+    let out = leakhound()
+        .args(["scan", "--no-config", "--format", "json", "--validate"])
+        .arg("--validation-endpoint")
+        .arg(format!("oauth2.googleapis.com={}", google.url))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = json(&out.stdout);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "gcp-service-account-key")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(finding["validation"]["status"], "live", "{finding}");
+    assert_eq!(finding["validation"]["identity"]["project"], "acme-data-lake");
+    let requests = google.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        !requests[0].body.contains("PRIVATE KEY"),
+        "only the signed assertion is sent"
+    );
+}
