@@ -89,22 +89,8 @@ impl Transport {
     /// A transport with a per-request `timeout`, `rate` requests per second per host and
     /// up to `retries` retries of rate-limited requests.
     pub fn new(overrides: Vec<EndpointOverride>, timeout: Duration, rate: f64, retries: u32) -> Transport {
-        let issuer = ureq::Agent::config_builder()
-            .https_only(true)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .user_agent(concat!("leakhound/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .new_agent();
-        let overridden = ureq::Agent::config_builder()
-            .proxy(None)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .user_agent(concat!("leakhound/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .new_agent();
+        let issuer = agent_config().https_only(true).build().new_agent();
+        let overridden = agent_config().proxy(None).build().new_agent();
         let interval = if rate > 0.0 {
             Duration::from_secs_f64(1.0 / rate)
         } else {
@@ -245,6 +231,15 @@ impl Transport {
         };
         Ok(HttpResponse { status, headers, body })
     }
+}
+
+/// What every agent shares: statuses are answers, not errors, and no redirect is followed.
+fn agent_config() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(concat!("leakhound/", env!("CARGO_PKG_VERSION")))
 }
 
 /// The `Retry-After` wait: seconds or an HTTP date.
