@@ -4,8 +4,10 @@
 //! input) produce bytes, the [`engine`] finds credentials in them with the rules of a
 //! [`rules::RuleSet`], and [`report`] renders [`finding::Finding`]s.
 
+pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod datastore;
 pub mod engine;
 pub mod explain;
 pub mod finding;

@@ -185,6 +185,7 @@ fn current_findings(target: &Target) -> anyhow::Result<Vec<Finding>> {
             staged: false,
             all_occurrences: false,
             threads: scan::effective_threads(0),
+            known: None,
         };
         let (findings, _) = scan_repository(&scanner, &options)?;
         return Ok(findings);

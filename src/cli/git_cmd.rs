@@ -98,6 +98,7 @@ pub fn run(args: GitArgs) -> anyhow::Result<u8> {
         // The exposure report lists every place a live credential leaked.
         all_occurrences: args.all_occurrences || args.report.validation.enabled(),
         threads: scan::effective_threads(args.report.threads),
+        known: None,
     };
     rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)

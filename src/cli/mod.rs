@@ -1,9 +1,11 @@
 //! Command-line interface: argument definitions and the glue from arguments to the library.
 
+mod audit_cmd;
 mod baseline_cmd;
 mod git_cmd;
 mod hook_cmd;
 mod output;
+mod report_cmd;
 mod rules_cmd;
 mod scan_cmd;
 mod validate_args;
@@ -32,6 +34,16 @@ pub enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Scan a git repository: full history of every ref, a commit range, or staged changes.
     Git(git_cmd::GitArgs),
+    /// Audit the full history of many repositories (directories of clones, a list of URLs,
+    /// a GitHub organization) into a datastore that later runs reuse.
+    Audit(audit_cmd::AuditArgs),
+    /// Report what an audit's datastore holds: human, JSON, JSONL, SARIF or HTML.
+    Report(report_cmd::ReportCmdArgs),
+    /// Record a decision about a credential in an audit's datastore.
+    Triage(report_cmd::TriageArgs),
+    /// Maintain audit datastores (merge the datastores of shards).
+    #[command(subcommand)]
+    Datastore(report_cmd::DatastoreCommand),
     /// List the rules or check their examples.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -51,6 +63,10 @@ pub fn run() -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Git(args) => git_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
+        Command::Report(args) => report_cmd::report(args),
+        Command::Triage(args) => report_cmd::triage(args),
+        Command::Datastore(command) => report_cmd::datastore(command),
         Command::Rules(command) => rules_cmd::run(command),
         Command::Baseline(command) => baseline_cmd::run(command),
         Command::InstallHook(args) => hook_cmd::install(args),

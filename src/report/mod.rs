@@ -1,8 +1,10 @@
 //! Reports: every output format, and the sink that collects or streams findings while a scan
 //! runs.
 
+pub mod audit_text;
 mod csv;
 mod github;
+pub mod html;
 mod human;
 mod json;
 pub mod sarif;

@@ -41,6 +41,30 @@ pub struct GitOptions {
     pub all_occurrences: bool,
     /// Worker threads.
     pub threads: usize,
+    /// Blobs an earlier scan with the same rules already read (an audit's datastore): they
+    /// are not scanned again, and their recorded findings stand in for a scan.
+    pub known: Option<std::sync::Arc<KnownBlobs>>,
+}
+
+/// What earlier scans with the same rules learned about blobs: which were read and what they
+/// held. A re-audit costs only the blobs that are new, and a blob shared by forks is read once.
+#[derive(Debug, Default)]
+pub struct KnownBlobs {
+    pub scanned: std::collections::HashSet<gix::ObjectId>,
+    /// Blob-level findings (path unset) of the known blobs that had any.
+    pub findings: std::collections::HashMap<gix::ObjectId, Vec<Finding>>,
+}
+
+/// The result of a full-history scan for an audit: the findings and coverage of
+/// [`scan_repository`], plus what a datastore records so the next run can skip these blobs.
+#[derive(Debug, Default)]
+pub struct HistoryScan {
+    pub findings: Vec<Finding>,
+    pub coverage: GitCoverage,
+    /// Every blob present in the repository that [`GitOptions::known`] did not list.
+    pub new_blobs: Vec<gix::ObjectId>,
+    /// The blob-level findings of those new blobs.
+    pub new_blob_findings: std::collections::HashMap<gix::ObjectId, Vec<Finding>>,
 }
 
 /// How much of a repository a git scan covered, reported with every git scan.
@@ -55,6 +79,9 @@ pub struct GitCoverage {
     /// Unique blobs scanned.
     pub blobs_scanned: u64,
     pub bytes_scanned: u64,
+    /// Blobs not read again because an earlier audit already scanned them with the same rules.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub blobs_already_scanned: u64,
     /// Blobs not scanned, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// True for a shallow clone: history before the boundary commits is absent.
@@ -78,6 +105,12 @@ impl GitCoverage {
             if self.blobs_scanned == 1 { "" } else { "s" },
             self.bytes_scanned as f64 / 1e6
         );
+        if self.blobs_already_scanned > 0 {
+            line.push_str(&format!(
+                ", {} already scanned by an earlier audit",
+                self.blobs_already_scanned
+            ));
+        }
         if !self.skipped.is_empty() {
             let parts: Vec<String> = self
                 .skipped
@@ -152,6 +185,75 @@ pub fn scan_repository(
         attribute::history(&repo, &files, scanner, history, options, &mut coverage)?
     };
     Ok((findings, coverage))
+}
+
+/// Scans the full history of every ref of a repository for an audit, skipping the blobs of
+/// `options.known`, and returns what the datastore needs besides the findings.
+pub fn scan_history(scanner: &BlobScanner<'_>, options: &GitOptions) -> Result<HistoryScan, GitError> {
+    let repo = open(&options.repo)?;
+    let mut coverage = GitCoverage {
+        mode: "history".into(),
+        ..GitCoverage::default()
+    };
+    let local = repo.to_thread_local();
+    if let Ok(Some(boundary)) = local.shallow_commits() {
+        coverage.shallow = true;
+        coverage.shallow_boundary = boundary.iter().map(|id| id.to_string()).collect();
+    }
+    let files = objects::object_files(&repo, &mut coverage)?;
+    let history = objects::collect(&repo, &files, scanner, options, &mut coverage);
+    let known = options.known.as_deref();
+    let is_new = |id: &gix::ObjectId| known.is_none_or(|k| !k.scanned.contains(id));
+    let mut new_blobs: Vec<gix::ObjectId> = history.blobs.iter().filter(|id| is_new(id)).copied().collect();
+    new_blobs.sort();
+    coverage.blobs_already_scanned = (history.blobs.len() - new_blobs.len()) as u64;
+    let new_blob_findings = history
+        .blob_findings
+        .iter()
+        .filter(|(id, _)| is_new(id))
+        .map(|(id, findings)| (*id, findings.clone()))
+        .collect();
+    let findings = attribute::history(&repo, &files, scanner, history, options, &mut coverage)?;
+    Ok(HistoryScan {
+        findings,
+        coverage,
+        new_blobs,
+        new_blob_findings,
+    })
+}
+
+/// A digest of every ref and its target: equal digests mean a repository's history has not
+/// changed, so a re-audit with the same rules can skip it without reading an object.
+pub fn refs_digest(path: &std::path::Path) -> Result<String, GitError> {
+    use sha2::Digest;
+    let repo = open(path)?.to_thread_local();
+    let mut refs: Vec<(String, String)> = Vec::new();
+    let platform = repo.references().map_err(|e| GitError::Objects(e.to_string()))?;
+    let all = platform.all().map_err(|e| GitError::Objects(e.to_string()))?;
+    for reference in all {
+        let reference = reference.map_err(|e| GitError::Objects(e.to_string()))?;
+        let target = match reference.target() {
+            gix::refs::TargetRef::Object(id) => id.to_string(),
+            gix::refs::TargetRef::Symbolic(name) => format!("-> {}", name.as_bstr()),
+        };
+        refs.push((reference.name().as_bstr().to_string(), target));
+    }
+    if let Ok(head) = repo.head_id() {
+        refs.push(("HEAD".into(), head.to_string()));
+    }
+    refs.sort();
+    let mut hasher = sha2::Sha256::new();
+    for (name, target) in refs {
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(target.as_bytes());
+        hasher.update(b"\n");
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The RFC 3339 UTC form of a Unix time (git times, validation timestamps).

@@ -104,6 +104,8 @@ struct Shared<'a> {
     history: Mutex<History>,
     scanned: Mutex<HashSet<ObjectId>>,
     problems: Mutex<Vec<String>>,
+    /// Blobs an earlier audit scanned: recorded as present, not scanned again.
+    known: Option<&'a super::KnownBlobs>,
 }
 
 impl Shared<'_> {
@@ -278,6 +280,14 @@ impl Collector<'_> {
             }
             Err(_) => return,
         }
+        if let Some(known) = self.shared.known {
+            if known.scanned.contains(id) {
+                if let Some(findings) = known.findings.get(id) {
+                    self.batch.findings.push((id.to_owned(), findings.clone()));
+                }
+                return;
+            }
+        }
         let counters = &self.shared.scanner.counters;
         if data.len() as u64 > self.shared.max_blob_size {
             counters.skip(SkipReason::TooLarge, "", None);
@@ -363,12 +373,17 @@ pub(super) fn collect(
         history: Mutex::new(History::default()),
         scanned: Mutex::new(HashSet::new()),
         problems: Mutex::new(Vec::new()),
+        known: options.known.as_deref(),
     };
     run_pass(&shared, files, options.threads);
     let mut history = shared.history.into_inner().unwrap_or_default();
     history.blobs = shared.scanned.into_inner().unwrap_or_default();
     if !history.named.is_empty() {
-        let named: Vec<(ObjectId, String)> = std::mem::take(&mut history.named).into_iter().collect();
+        let known = options.known.as_deref();
+        let named: Vec<(ObjectId, String)> = std::mem::take(&mut history.named)
+            .into_iter()
+            .filter(|(id, _)| known.is_none_or(|k| !k.scanned.contains(id)))
+            .collect();
         let extra = super::range::scan_by_name(repo, scanner, options.max_blob_size, &named);
         super::range::merge_findings(&mut history.blob_findings, extra);
     }
@@ -399,6 +414,7 @@ pub(super) fn collect_trees(
         history: Mutex::new(History::default()),
         scanned: Mutex::new(HashSet::new()),
         problems: Mutex::new(Vec::new()),
+        known: None,
     };
     run_pass(&shared, files, threads);
     let pass = shared.history.into_inner().unwrap_or_default();
