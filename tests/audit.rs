@@ -420,3 +420,130 @@ fn nothing_to_audit_and_a_missing_datastore_are_clear_errors() {
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid shard"), "{stderr}");
 }
+
+/// A mock GitHub API listing the fixture organization over two pages (`file://` clone URLs),
+/// plus one repository whose clone fails.
+fn mock_github_api(org: &Org) -> common::mock_issuer::MockIssuer {
+    use common::mock_issuer::{MockIssuer, Reply};
+    let entry = |name: &str, relative: &str, fork: bool, archived: bool| {
+        serde_json::json!({
+            "full_name": format!("acme/{name}"),
+            "clone_url": format!("file://{}", org.repo(relative).display()),
+            "html_url": format!("https://github.com/acme/{name}"),
+            "fork": fork,
+            "archived": archived,
+            "default_branch": "main",
+        })
+    };
+    let mut first = vec![
+        entry("app", "platform/app", false, false),
+        entry("app-fork1", "forks/app-fork1", true, false),
+    ];
+    for n in 1..=4 {
+        first.push(entry(&format!("svc-{n:02}"), &format!("services/svc-{n:02}"), false, false));
+    }
+    let mut second = Vec::new();
+    for n in 5..=8 {
+        second.push(entry(&format!("svc-{n:02}"), &format!("services/svc-{n:02}"), false, n == 8));
+    }
+    second.push(entry("app-fork2", "forks/app-fork2.git", true, true));
+    second.push(serde_json::json!({
+        "full_name": "acme/gone",
+        "clone_url": "https://127.0.0.1:1/acme/gone.git",
+        "html_url": "https://github.com/acme/gone",
+        "fork": false,
+        "archived": false,
+    }));
+    let first = serde_json::Value::Array(first).to_string();
+    let second = serde_json::Value::Array(second).to_string();
+    let base = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let base_in = base.clone();
+    let mock = MockIssuer::start(move |request, _| {
+        let base = base_in.lock().map(|b| b.clone()).unwrap_or_default();
+        if request.url.starts_with("/orgs/acme/repos") && request.url.contains("page=2") {
+            Reply::new(200, &second)
+        } else if request.url.starts_with("/orgs/acme/repos") {
+            Reply::new(200, &first).header(
+                "Link",
+                &format!("<{base}/orgs/acme/repos?per_page=100&type=all&page=2>; rel=\"next\", <{base}/orgs/acme/repos?per_page=100&type=all&page=2>; rel=\"last\""),
+            )
+        } else {
+            Reply::new(404, r#"{"message":"Not Found"}"#)
+        }
+    });
+    if let Ok(mut b) = base.lock() {
+        *b = mock.url.clone();
+    }
+    mock
+}
+
+#[test]
+fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop_the_audit() {
+    let org = Org::build(None);
+    let api = mock_github_api(&org);
+    let db = org.dir.path().join("github.db");
+    let cache = org.dir.path().join("cache");
+    let output = leakhound()
+        .args(["audit", "--github-org", "acme", "--github-api-url", &api.url, "--store-secrets", "--datastore"])
+        .arg(&db)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .env("GITHUB_TOKEN", "test-token-not-a-credential")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "a failed repository makes the audit incomplete: {stderr}");
+    assert_eq!(summary_number(&stderr, "repositories"), 12, "{stderr}");
+    assert_eq!(summary_number(&stderr, "failed"), 1, "{stderr}");
+    assert!(stderr.contains("127.0.0.1:1/acme/gone") && stderr.contains("FAILED"), "{stderr}");
+    let requests = api.requests();
+    assert_eq!(requests.len(), 2, "two pages: {requests:?}");
+    for request in &requests {
+        assert_eq!(request.header("authorization"), Some("Bearer test-token-not-a-credential"));
+    }
+    let report = report(&db, &["--show-secrets"]);
+    let found = found(&report);
+    for planted in &org.planted {
+        assert!(found.contains_key(&planted.secret), "{} not found", planted.path);
+    }
+    let failed: Vec<&Value> = report["repositories"]
+        .as_array()
+        .expect("repositories")
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["identity"], "127.0.0.1:1/acme/gone");
+    // Occurrences link to the line on the repository's web page.
+    let links: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| f["occurrences"].as_array().into_iter().flatten())
+        .filter_map(|o| o["link"].as_str())
+        .collect();
+    assert!(
+        links.iter().any(|l| l.starts_with("https://github.com/acme/app/blob/") && l.ends_with("/config/settings.env#L1")),
+        "{links:?}"
+    );
+
+    // Forks and archived repositories can be left out.
+    let narrow = org.dir.path().join("narrow.db");
+    let output = leakhound()
+        .args(["audit", "--github-org", "acme", "--github-api-url", &api.url, "--no-forks", "--no-archived", "--store-secrets", "--datastore"])
+        .arg(&narrow)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .env("GITHUB_TOKEN", "test-token-not-a-credential")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(summary_number(&stderr, "repositories"), 9, "{stderr}");
+    let found = found(&report_of(&narrow));
+    let fork_only = org.planted.iter().find(|p| p.repositories == vec!["app-fork1"]).expect("fork secret");
+    assert!(!found.contains_key(&fork_only.secret), "forks were left out");
+}
+
+fn report_of(db: &Path) -> Value {
+    report(db, &["--show-secrets"])
+}
