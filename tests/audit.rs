@@ -440,11 +440,21 @@ fn mock_github_api(org: &Org) -> common::mock_issuer::MockIssuer {
         entry("app-fork1", "forks/app-fork1", true, false),
     ];
     for n in 1..=4 {
-        first.push(entry(&format!("svc-{n:02}"), &format!("services/svc-{n:02}"), false, false));
+        first.push(entry(
+            &format!("svc-{n:02}"),
+            &format!("services/svc-{n:02}"),
+            false,
+            false,
+        ));
     }
     let mut second = Vec::new();
     for n in 5..=8 {
-        second.push(entry(&format!("svc-{n:02}"), &format!("services/svc-{n:02}"), false, n == 8));
+        second.push(entry(
+            &format!("svc-{n:02}"),
+            &format!("services/svc-{n:02}"),
+            false,
+            n == 8,
+        ));
     }
     second.push(entry("app-fork2", "forks/app-fork2.git", true, true));
     second.push(serde_json::json!({
@@ -484,7 +494,15 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
     let db = org.dir.path().join("github.db");
     let cache = org.dir.path().join("cache");
     let output = leakhound()
-        .args(["audit", "--github-org", "acme", "--github-api-url", &api.url, "--store-secrets", "--datastore"])
+        .args([
+            "audit",
+            "--github-org",
+            "acme",
+            "--github-api-url",
+            &api.url,
+            "--store-secrets",
+            "--datastore",
+        ])
         .arg(&db)
         .arg("--cache-dir")
         .arg(&cache)
@@ -492,14 +510,24 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "a failed repository makes the audit incomplete: {stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a failed repository makes the audit incomplete: {stderr}"
+    );
     assert_eq!(summary_number(&stderr, "repositories"), 12, "{stderr}");
     assert_eq!(summary_number(&stderr, "failed"), 1, "{stderr}");
-    assert!(stderr.contains("127.0.0.1:1/acme/gone") && stderr.contains("FAILED"), "{stderr}");
+    assert!(
+        stderr.contains("127.0.0.1:1/acme/gone") && stderr.contains("FAILED"),
+        "{stderr}"
+    );
     let requests = api.requests();
     assert_eq!(requests.len(), 2, "two pages: {requests:?}");
     for request in &requests {
-        assert_eq!(request.header("authorization"), Some("Bearer test-token-not-a-credential"));
+        assert_eq!(
+            request.header("authorization"),
+            Some("Bearer test-token-not-a-credential")
+        );
     }
     let report = report(&db, &["--show-secrets"]);
     let found = found(&report);
@@ -523,14 +551,26 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
         .filter_map(|o| o["link"].as_str())
         .collect();
     assert!(
-        links.iter().any(|l| l.starts_with("https://github.com/acme/app/blob/") && l.ends_with("/config/settings.env#L1")),
+        links
+            .iter()
+            .any(|l| l.starts_with("https://github.com/acme/app/blob/") && l.ends_with("/config/settings.env#L1")),
         "{links:?}"
     );
 
     // Forks and archived repositories can be left out.
     let narrow = org.dir.path().join("narrow.db");
     let output = leakhound()
-        .args(["audit", "--github-org", "acme", "--github-api-url", &api.url, "--no-forks", "--no-archived", "--store-secrets", "--datastore"])
+        .args([
+            "audit",
+            "--github-org",
+            "acme",
+            "--github-api-url",
+            &api.url,
+            "--no-forks",
+            "--no-archived",
+            "--store-secrets",
+            "--datastore",
+        ])
         .arg(&narrow)
         .arg("--cache-dir")
         .arg(&cache)
@@ -540,7 +580,11 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(summary_number(&stderr, "repositories"), 9, "{stderr}");
     let found = found(&report_of(&narrow));
-    let fork_only = org.planted.iter().find(|p| p.repositories == vec!["app-fork1"]).expect("fork secret");
+    let fork_only = org
+        .planted
+        .iter()
+        .find(|p| p.repositories == vec!["app-fork1"])
+        .expect("fork secret");
     assert!(!found.contains_key(&fork_only.secret), "forks were left out");
 }
 
