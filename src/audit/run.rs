@@ -79,6 +79,7 @@ pub fn run(
 ) -> Result<AuditSummary, AuditError> {
     let started = Instant::now();
     let ruleset = ruleset_digest(rules, options.max_blob_size);
+    store.forget_other_rulesets(&ruleset)?;
     let mut known = Arc::new(store.known_blobs(&ruleset, rules)?);
     let mut summary = AuditSummary {
         repositories: targets.len(),

@@ -191,6 +191,18 @@ impl Datastore {
         Ok(known)
     }
 
+    /// Drops what blobs read with other rulesets held: this version reads them again anyway,
+    /// and the datastore stays the size of one ruleset.
+    pub fn forget_other_rulesets(&mut self, ruleset: &str) -> Result<(), DatastoreError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        tx.execute("DELETE FROM blobs WHERE ruleset <> ?1", [ruleset])
+            .map_err(|e| sqlite(&path, e))?;
+        tx.execute("DELETE FROM blob_findings WHERE ruleset <> ?1", [ruleset])
+            .map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
     /// The refs digest and ruleset a repository was last completely scanned with, if ever.
     pub fn scanned_state(&self, identity: &str) -> Result<Option<(String, String)>, DatastoreError> {
         self.conn

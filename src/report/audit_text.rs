@@ -45,7 +45,7 @@ pub fn write(out: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
             .map(|v| {
                 v.identity
                     .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
+                    .map(|(k, v)| safe(&format!("{k}={v}")))
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -57,7 +57,7 @@ pub fn write(out: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
             finding.rule_id,
             shown_secret(finding),
             identity,
-            finding.repositories.join(", "),
+            safe(&finding.repositories.join(", ")),
             finding.occurrences.len(),
             finding.first_seen.as_deref().unwrap_or("?")
         )?;
@@ -75,13 +75,16 @@ pub fn write(out: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
     writeln!(out, "BY REPOSITORY")?;
     for row in &report.repositories {
         let state = match &row.error {
-            Some(error) => format!("  FAILED: {error}"),
+            Some(error) => format!("  FAILED: {}", safe(error)),
             None => String::new(),
         };
         writeln!(
             out,
             "  {:<48} {:>5} credentials {:>4} live {:>7} commits{state}",
-            row.identity, row.findings, row.live, row.commits
+            safe(&row.identity),
+            row.findings,
+            row.live,
+            row.commits
         )?;
     }
     if !report.timeline.is_empty() {
@@ -151,6 +154,22 @@ pub fn write(out: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
     out.flush()
 }
 
-fn shown_secret(finding: &ReportFinding) -> &str {
-    finding.secret.as_deref().unwrap_or(&finding.redacted)
+fn shown_secret(finding: &ReportFinding) -> String {
+    safe(finding.secret.as_deref().unwrap_or(&finding.redacted))
+}
+
+/// Text from scanned repositories (paths, names, notes) without control characters, so that
+/// a crafted file name cannot drive the terminal.
+fn safe(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_repositories_never_reach_the_terminal() {
+        assert_eq!(safe("a\u{1b}[31mb\nc"), "a?[31mb?c");
+    }
 }
