@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod datastore;
 pub mod engine;
 pub mod explain;
 pub mod finding;

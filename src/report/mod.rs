@@ -3,6 +3,7 @@
 
 mod csv;
 mod github;
+pub mod html;
 mod human;
 mod json;
 pub mod sarif;
