@@ -579,13 +579,13 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(summary_number(&stderr, "repositories"), 9, "{stderr}");
-    let found = found(&report_of(&narrow));
+    let narrow_found = found(&report_of(&narrow));
     let fork_only = org
         .planted
         .iter()
         .find(|p| p.repositories == vec!["app-fork1"])
         .expect("fork secret");
-    assert!(!found.contains_key(&fork_only.secret), "forks were left out");
+    assert!(!narrow_found.contains_key(&fork_only.secret), "forks were left out");
 }
 
 fn report_of(db: &Path) -> Value {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod chromium;
 pub mod mock_issuer;
 pub mod org;
 pub mod sarif_schema;
