@@ -530,9 +530,9 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
         );
     }
     let report = report(&db, &["--show-secrets"]);
-    let found = found(&report);
+    let listed = found(&report);
     for planted in &org.planted {
-        assert!(found.contains_key(&planted.secret), "{} not found", planted.path);
+        assert!(listed.contains_key(&planted.secret), "{} not found", planted.path);
     }
     let failed: Vec<&Value> = report["repositories"]
         .as_array()
