@@ -111,3 +111,60 @@ fn without_stored_secrets_a_reaudit_sends_nothing_and_keeps_the_last_answers() {
         Some(1)
     );
 }
+
+/// The live-credentials table's header colour in the HTML report.
+const LIVE_HEADER: [u8; 3] = [0xb3, 0x26, 0x1e];
+
+#[test]
+fn the_html_report_of_an_audit_shows_the_live_credentials_table_in_a_browser() {
+    let org = Org::build(None);
+    let token = live_token(&org);
+    let issuer = mock_github(token.clone(), Arc::new(AtomicBool::new(false)));
+    let db = org.dir.path().join("live.db");
+    audit(&db, &org, &issuer, &[]);
+    let html = org.dir.path().join("exposure.html");
+    let output = leakhound()
+        .args(["report", "-f", "html", "--datastore"])
+        .arg(&db)
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&html).expect("written");
+    assert!(
+        !text.contains(&token),
+        "the report never shows a secret it was not asked to"
+    );
+    let live = report(&db, &["--only-live"]);
+    let redacted = live["findings"][0]["redacted"].as_str().expect("redacted").to_string();
+
+    let Some(_) = common::chromium::find_chromium() else {
+        assert_ne!(
+            std::env::var("LEAKHOUND_REQUIRE_CHROMIUM").as_deref(),
+            Ok("1"),
+            "LEAKHOUND_REQUIRE_CHROMIUM=1 but no chromium on PATH (apt-get install chromium)"
+        );
+        eprintln!("note: chromium not found; the browser half of this test did not run");
+        return;
+    };
+    let png = org.dir.path().join("exposure.png");
+    common::chromium::screenshot(&html, &png, 1280, 900).expect("screenshot");
+    let pixels = common::chromium::count_pixels(&png, LIVE_HEADER);
+    assert!(
+        pixels > 2000,
+        "the live-credentials table header is on screen: {pixels} pixels"
+    );
+    let dom = common::chromium::dump_dom(&html);
+    let start = dom.find("id=\"live-credentials\"").expect("live table in the DOM");
+    let table = &dom[start..];
+    let table = &table[..table.find("</table>").expect("table end")];
+    assert!(table.contains(&redacted), "the live credential is in the table");
+    assert!(table.contains("octo-leaker"), "with the identity the issuer gave");
+    assert!(table.contains("app-fork1"), "and the repository it leaked in");
+}
