@@ -84,10 +84,7 @@ fn summary_number(stderr: &str, label: &str) -> u64 {
         .lines()
         .find(|l| l.contains("leakhound: audit:"))
         .unwrap_or_else(|| panic!("no summary line in {stderr}"));
-    let words: Vec<&str> = line
-        .split(|c: char| c == ' ' || c == '(' || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = line.split([' ', '(', ',']).filter(|w| !w.is_empty()).collect();
     let wanted: Vec<&str> = label.split(' ').collect();
     for window in words.windows(wanted.len() + 1) {
         if window[1..] == wanted[..] {

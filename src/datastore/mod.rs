@@ -60,6 +60,9 @@ pub enum DatastoreError {
     Encode(String),
 }
 
+/// A stored raw secret and its companion values (`--store-secrets` only).
+pub type StoredSecret = (String, BTreeMap<String, String>);
+
 /// An open datastore.
 pub struct Datastore {
     conn: Connection,
@@ -221,7 +224,7 @@ impl Datastore {
     pub fn stored_secrets(
         &self,
         fingerprints: &HashSet<String>,
-    ) -> Result<HashMap<String, (String, BTreeMap<String, String>)>, DatastoreError> {
+    ) -> Result<HashMap<String, StoredSecret>, DatastoreError> {
         let mut out = HashMap::new();
         let mut statement = self
             .conn
