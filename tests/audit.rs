@@ -210,6 +210,12 @@ fn a_second_audit_reads_no_blob_twice_and_a_third_only_what_changed() {
         after["totals"]["findings"].as_u64(),
         before["totals"]["findings"].as_u64().map(|n| n + 1)
     );
+
+    // Other rules (here: another size limit) make every blob worth reading again.
+    let (_, fourth) = audit(&db, &[root, "--max-blob-size", "49M"]);
+    assert_eq!(summary_number(&fourth, "scanned"), 11, "{fourth}");
+    assert_eq!(summary_number(&fourth, "blobs scanned"), first_blobs + 1, "{fourth}");
+    assert_eq!(report(&db, &[])["totals"]["blobs_scanned"], first_blobs + 1);
 }
 
 #[test]
