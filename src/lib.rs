@@ -4,6 +4,7 @@
 //! input) produce bytes, the [`engine`] finds credentials in them with the rules of a
 //! [`rules::RuleSet`], and [`report`] renders [`finding::Finding`]s.
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod engine;
