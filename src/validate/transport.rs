@@ -234,7 +234,8 @@ impl Transport {
 }
 
 /// What every agent shares: statuses are answers, not errors, and no redirect is followed.
-fn agent_config() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+/// Also used by the GitHub repository listing of `audit`, which wants the same guarantees.
+pub(crate) fn agent_config() -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod git_http;
 pub mod mock_issuer;
 pub mod org;
 pub mod sarif_schema;
