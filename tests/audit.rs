@@ -84,7 +84,7 @@ fn summary_number(stderr: &str, label: &str) -> u64 {
         .lines()
         .find(|l| l.contains("leakhound: audit:"))
         .unwrap_or_else(|| panic!("no summary line in {stderr}"));
-    let words: Vec<&str> = line.split([' ', '(', ',']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = line.split([' ', '(', ',', ')']).filter(|w| !w.is_empty()).collect();
     let wanted: Vec<&str> = label.split(' ').collect();
     for window in words.windows(wanted.len() + 1) {
         if window[1..] == wanted[..] {
@@ -593,4 +593,76 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
 
 fn report_of(db: &Path) -> Value {
     report(db, &["--show-secrets"])
+}
+
+#[test]
+fn remote_repositories_are_cloned_once_then_fetched_and_the_api_token_stays_with_the_api() {
+    use common::mock_issuer::{MockIssuer, Reply};
+    let org = Org::build(None);
+    let git = common::git_http::GitHttpServer::start(&org.root());
+    let listing = serde_json::json!([
+        {"full_name": "acme/app", "clone_url": git.repo_url("platform/app"), "html_url": "https://github.com/acme/app", "fork": false, "archived": false},
+        {"full_name": "acme/svc-01", "clone_url": git.repo_url("services/svc-01"), "html_url": "https://github.com/acme/svc-01", "fork": false, "archived": false},
+        {"full_name": "acme/app-fork2", "clone_url": git.repo_url("forks/app-fork2.git"), "html_url": "https://github.com/acme/app-fork2", "fork": true, "archived": false},
+    ])
+    .to_string();
+    let api = MockIssuer::start(move |_, _| Reply::new(200, &listing));
+    let db = org.dir.path().join("remote.db");
+    let cache = org.dir.path().join("cache");
+    let run = || {
+        let output = leakhound()
+            .args([
+                "audit",
+                "--github-org",
+                "acme",
+                "--github-api-url",
+                &api.url,
+                "--store-secrets",
+                "--datastore",
+            ])
+            .arg(&db)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .env("GITHUB_TOKEN", "api-only-token")
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let first = run();
+    assert_eq!(summary_number(&first, "scanned"), 3, "{first}");
+    let clones: Vec<_> =
+        std::fs::read_dir(cache.join("127.0.0.1_".to_string() + git.host.rsplit(':').next().unwrap_or("")))
+            .map(|entries| entries.flatten().collect())
+            .unwrap_or_default();
+    assert!(!clones.is_empty(), "bare clones live in the cache directory");
+    let report_first = report(&db, &["--show-secrets"]);
+    let listed = found(&report_first);
+    let app_secret = &org
+        .planted
+        .iter()
+        .find(|p| p.path == "payments/.env")
+        .expect("planted")
+        .secret;
+    let repositories = listed
+        .get(app_secret)
+        .expect("the branch-only secret of app is found in the clones");
+    assert_eq!(repositories.len(), 2, "app and app-fork2: {repositories:?}");
+    // The API's token goes to the API only: the git server is another host:port.
+    assert!(git.requests().iter().all(|r| r.authorization.is_none()));
+
+    let second = run();
+    assert_eq!(summary_number(&second, "unchanged"), 3, "{second}");
+    assert_eq!(summary_number(&second, "blobs scanned"), 0, "{second}");
+
+    let fresh = common::org::token(777);
+    commit(
+        &org.repo("services/svc-01"),
+        &[("ci/token.txt", format!("{fresh}\n"))],
+        "ci",
+        "2024-07-07T10:00:00Z",
+    );
+    let third = run();
+    assert_eq!(summary_number(&third, "scanned"), 1, "fetched and rescanned: {third}");
+    assert_eq!(summary_number(&third, "blobs scanned"), 1, "{third}");
+    assert!(found(&report(&db, &["--show-secrets"])).contains_key(&fresh));
 }
