@@ -211,6 +211,15 @@ fn a_second_audit_reads_no_blob_twice_and_a_third_only_what_changed() {
         before["totals"]["findings"].as_u64().map(|n| n + 1)
     );
 
+    assert!(
+        third.contains("svc-07: 1 new commits, 1 blobs scanned"),
+        "only the new commit: {third}"
+    );
+    // Adding the new commits to what was recorded equals auditing everything afresh.
+    let fresh_db = org.dir.path().join("fresh.db");
+    audit(&fresh_db, &[root]);
+    assert_eq!(comparable(report(&db, &[])), comparable(report(&fresh_db, &[])));
+
     // Other rules (here: another size limit) make every blob worth reading again.
     let (_, fourth) = audit(&db, &[root, "--max-blob-size", "49M"]);
     assert_eq!(summary_number(&fourth, "scanned"), 11, "{fourth}");
@@ -665,4 +674,42 @@ fn remote_repositories_are_cloned_once_then_fetched_and_the_api_token_stays_with
     assert_eq!(summary_number(&third, "scanned"), 1, "fetched and rescanned: {third}");
     assert_eq!(summary_number(&third, "blobs scanned"), 1, "{third}");
     assert!(found(&report(&db, &["--show-secrets"])).contains_key(&fresh));
+}
+
+#[test]
+fn rewritten_history_keeps_what_leaked_before_and_adds_what_is_new() {
+    let org = Org::build(None);
+    let db = org.dir.path().join("audit.db");
+    let root = org.root();
+    let root = root.to_str().expect("utf-8");
+    audit(&db, &[root]);
+    let svc = org.repo("services/svc-02");
+    // Force-push style rewrite: drop the commits holding the secret, commit something else.
+    common::org::git(&svc, &["reset", "-q", "--hard", "HEAD~2"]);
+    let fresh = common::org::token(901);
+    commit(
+        &svc,
+        &[("settings.ini", format!("token={fresh}\n"))],
+        "settings",
+        "2024-09-09T09:00:00Z",
+    );
+    let (_, stderr) = audit(&db, &[root, "--store-secrets"]);
+    assert!(stderr.contains("svc-02: 1 new commits"), "{stderr}");
+    let report = report(&db, &["--show-secrets"]);
+    let secrets: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["repositories"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r.as_str().is_some_and(|r| r.ends_with("svc-02"))))
+        })
+        .filter_map(|f| f["occurrences"][0]["path"].as_str())
+        .collect();
+    assert!(
+        secrets.contains(&"app.cfg"),
+        "the rewritten-away leak is still on record: {secrets:?}"
+    );
+    assert!(secrets.contains(&"settings.ini"), "the new leak is added: {secrets:?}");
 }

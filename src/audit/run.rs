@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::ignorefile::Suppressions;
 use crate::rules::RuleSet;
 use crate::scan::{BlobScanner, DiscardSink, ScanCounters};
-use crate::source::git::{refs_digest, scan_history, GitOptions, KnownBlobs};
+use crate::source::git::{refs_digest, scan_history, scan_since, tips, GitOptions, KnownBlobs};
 use crate::validate::{self, ValidateOptions, Validation, ValidationStatus};
 
 /// How an audit runs.
@@ -124,12 +124,22 @@ pub fn run(
                     continue;
                 }
             };
-            if store.scanned_state(&meta.identity)? == Some((digest.clone(), ruleset.clone())) {
+            let state = store.scanned_state(&meta.identity)?.filter(|s| s.ruleset == ruleset);
+            if state.as_ref().is_some_and(|s| s.refs_digest == digest) {
                 store.record_unchanged(&meta)?;
                 summary.unchanged += 1;
                 log(&format!("{prefix}: unchanged since the last audit"));
                 continue;
             }
+            let current_tips = match tips(&path) {
+                Ok(tips) => tips,
+                Err(error) => {
+                    fail(store, &mut summary, &meta, &error.to_string(), &prefix, log)?;
+                    continue;
+                }
+            };
+            // Same rules, other refs: only the commits the last audit did not reach.
+            let since: Option<Vec<gix::ObjectId>> = state.map(|s| s.tips).filter(|t| !t.is_empty());
             let counters = ScanCounters::default();
             let suppressions = Suppressions::none();
             let scanner = BlobScanner {
@@ -150,7 +160,10 @@ pub fn run(
                 threads: options.threads,
                 known: Some(Arc::clone(&known)),
             };
-            let outcome = scan_history(&scanner, &git_options);
+            let outcome = match &since {
+                Some(seen) => scan_since(&scanner, &git_options, seen),
+                None => scan_history(&scanner, &git_options),
+            };
             drop(git_options);
             let mut scan = match outcome {
                 Ok(scan) => scan,
@@ -173,6 +186,8 @@ pub fn run(
                 refs_digest: &digest,
                 ruleset: &ruleset,
                 scan: &scan,
+                tips: &current_tips,
+                incremental: since.is_some(),
                 store_secrets: options.store_secrets,
             })?;
             let live = scan
@@ -185,8 +200,9 @@ pub fn run(
                 })
                 .count();
             log(&format!(
-                "{prefix}: {} commits, {} blobs scanned ({:.1} MB), {} already scanned, {} finding{}{}",
+                "{prefix}: {} {}commits, {} blobs scanned ({:.1} MB), {} already scanned, {} finding{}{}",
                 scan.coverage.commits,
+                if since.is_some() { "new " } else { "" },
                 scan.coverage.blobs_scanned,
                 scan.coverage.bytes_scanned as f64 / 1e6,
                 scan.coverage.blobs_already_scanned,

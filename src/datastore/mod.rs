@@ -60,6 +60,15 @@ pub enum DatastoreError {
     Encode(String),
 }
 
+/// What the last complete scan of a repository recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedState {
+    pub refs_digest: String,
+    pub ruleset: String,
+    /// The commits its refs pointed at then.
+    pub tips: Vec<gix::ObjectId>,
+}
+
 /// A stored raw secret and its companion values (`--store-secrets` only).
 pub type StoredSecret = (String, BTreeMap<String, String>);
 
@@ -206,14 +215,26 @@ impl Datastore {
         tx.commit().map_err(|e| sqlite(&path, e))
     }
 
-    /// The refs digest and ruleset a repository was last completely scanned with, if ever.
-    pub fn scanned_state(&self, identity: &str) -> Result<Option<(String, String)>, DatastoreError> {
+    /// How a repository was last completely scanned, if ever: what the next audit compares
+    /// against to skip it or to scan only its new commits.
+    pub fn scanned_state(&self, identity: &str) -> Result<Option<ScannedState>, DatastoreError> {
         self.conn
             .query_row(
-                "SELECT refs_digest, ruleset FROM repositories
+                "SELECT refs_digest, ruleset, tips FROM repositories
                  WHERE identity = ?1 AND refs_digest IS NOT NULL AND ruleset IS NOT NULL AND error IS NULL",
                 [identity],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| {
+                    let tips: Option<String> = row.get(2)?;
+                    let tips: Vec<String> = tips.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+                    Ok(ScannedState {
+                        refs_digest: row.get(0)?,
+                        ruleset: row.get(1)?,
+                        tips: tips
+                            .iter()
+                            .filter_map(|t| gix::ObjectId::from_hex(t.as_bytes()).ok())
+                            .collect(),
+                    })
+                },
             )
             .optional()
             .map_err(|e| self.err(e))

@@ -30,6 +30,11 @@ pub struct RepositoryScan<'a> {
     pub refs_digest: &'a str,
     pub ruleset: &'a str,
     pub scan: &'a HistoryScan,
+    /// The commits the refs point at now.
+    pub tips: &'a [gix::ObjectId],
+    /// Only new commits were scanned: their occurrences are added to the recorded ones
+    /// instead of replacing them.
+    pub incremental: bool,
     /// Keep raw secrets (`--store-secrets`); otherwise only hashes and redacted forms.
     pub store_secrets: bool,
 }
@@ -44,6 +49,14 @@ impl Datastore {
         let meta = result.meta;
         let stamp = now();
         let coverage = serde_json::to_string(&scan.coverage).map_err(|e| DatastoreError::Encode(e.to_string()))?;
+        let tips: Vec<String> = result.tips.iter().map(|id| id.to_string()).collect();
+        let tips = serde_json::to_string(&tips).map_err(|e| DatastoreError::Encode(e.to_string()))?;
+        // An incremental scan adds its commits and blobs to the repository's totals.
+        let base: (i64, i64) = if result.incremental {
+            tx_base(&self.conn, &meta.identity).map_err(err)?
+        } else {
+            (0, 0)
+        };
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut blob = tx
@@ -68,8 +81,10 @@ impl Datastore {
                         .map_err(err)?;
                 }
             }
-            tx.execute("DELETE FROM occurrences WHERE repository = ?1", [&meta.identity])
-                .map_err(err)?;
+            if !result.incremental {
+                tx.execute("DELETE FROM occurrences WHERE repository = ?1", [&meta.identity])
+                    .map_err(err)?;
+            }
             for finding in &scan.findings {
                 upsert_finding(&tx, finding, result.store_secrets).map_err(err)?;
                 insert_occurrences(&tx, &meta.identity, finding).map_err(err)?;
@@ -79,14 +94,14 @@ impl Datastore {
             }
             tx.execute(
                 "INSERT INTO repositories (identity, url, location, web_url, fork, archived, refs_digest, ruleset,
-                    commits, blobs, blobs_scanned, last_scanned, last_attempt, error, coverage)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, NULL, ?13)
+                    commits, blobs, blobs_scanned, last_scanned, last_attempt, error, coverage, tips)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, NULL, ?13, ?14)
                  ON CONFLICT (identity) DO UPDATE SET url = excluded.url, location = excluded.location,
                     web_url = excluded.web_url, fork = excluded.fork, archived = excluded.archived,
                     refs_digest = excluded.refs_digest, ruleset = excluded.ruleset, commits = excluded.commits,
                     blobs = excluded.blobs, blobs_scanned = excluded.blobs_scanned,
                     last_scanned = excluded.last_scanned, last_attempt = excluded.last_attempt,
-                    error = NULL, coverage = excluded.coverage",
+                    error = NULL, coverage = excluded.coverage, tips = excluded.tips",
                 params![
                     meta.identity,
                     meta.url,
@@ -96,11 +111,12 @@ impl Datastore {
                     meta.archived,
                     result.refs_digest,
                     result.ruleset,
-                    scan.coverage.commits as i64,
-                    (scan.new_blobs.len() as u64 + scan.coverage.blobs_already_scanned) as i64,
+                    base.0 + scan.coverage.commits as i64,
+                    base.1 + (scan.new_blobs.len() as u64 + scan.coverage.blobs_already_scanned) as i64,
                     scan.coverage.blobs_scanned as i64,
                     stamp,
                     coverage,
+                    tips,
                 ],
             )
             .map_err(err)?;
@@ -165,6 +181,19 @@ impl Datastore {
         }
         tx.commit().map_err(err)
     }
+}
+
+/// The commit and blob totals already recorded for a repository.
+fn tx_base(conn: &rusqlite::Connection, identity: &str) -> rusqlite::Result<(i64, i64)> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT commits, blobs FROM repositories WHERE identity = ?1",
+            [identity],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0)))
 }
 
 fn upsert_finding(tx: &rusqlite::Transaction<'_>, finding: &Finding, store_secrets: bool) -> rusqlite::Result<()> {

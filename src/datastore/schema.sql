@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS repositories (
     fork          INTEGER NOT NULL DEFAULT 0,
     archived      INTEGER NOT NULL DEFAULT 0,
     refs_digest   TEXT,
+    -- The commits the refs pointed at (JSON list): where the next incremental audit starts.
+    tips          TEXT,
     ruleset       TEXT,
     commits       INTEGER NOT NULL DEFAULT 0,
     blobs         INTEGER NOT NULL DEFAULT 0,

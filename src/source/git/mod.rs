@@ -222,6 +222,52 @@ pub fn scan_history(scanner: &BlobScanner<'_>, options: &GitOptions) -> Result<H
     })
 }
 
+/// The commits every ref (and HEAD) points at, sorted: where an incremental audit starts the
+/// next time.
+pub fn tips(path: &std::path::Path) -> Result<Vec<gix::ObjectId>, GitError> {
+    let repo = open(path)?.to_thread_local();
+    let mut out = Vec::new();
+    let platform = repo.references().map_err(|e| GitError::Objects(e.to_string()))?;
+    let all = platform.all().map_err(|e| GitError::Objects(e.to_string()))?;
+    for reference in all {
+        let mut reference = reference.map_err(|e| GitError::Objects(e.to_string()))?;
+        let Ok(id) = reference.peel_to_id() else { continue };
+        let commit = id.object().ok().and_then(|object| object.peel_to_commit().ok());
+        if let Some(commit) = commit {
+            out.push(commit.id);
+        }
+    }
+    if let Ok(head) = repo.head_id() {
+        out.push(head.detach());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Scans only the commits reachable from the repository's refs but not from `seen` (the
+/// tips of an earlier audit): findings carry the occurrences in those new commits, to be
+/// added to what the earlier audit recorded. Blobs of `options.known` are not read again.
+pub fn scan_since(
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    seen: &[gix::ObjectId],
+) -> Result<HistoryScan, GitError> {
+    let current = tips(&options.repo)?;
+    let repo = open(&options.repo)?;
+    let mut coverage = GitCoverage {
+        mode: "incremental".into(),
+        ..GitCoverage::default()
+    };
+    let found = range::scan_new_commits(&repo, scanner, options, &current, seen, &mut coverage)?;
+    Ok(HistoryScan {
+        findings: found.findings,
+        coverage,
+        new_blobs: found.new_blobs,
+        new_blob_findings: found.new_blob_findings,
+    })
+}
+
 /// A digest of every ref and its target: equal digests mean a repository's history has not
 /// changed, so a re-audit with the same rules can skip it without reading an object.
 pub fn refs_digest(path: &std::path::Path) -> Result<String, GitError> {

@@ -47,6 +47,88 @@ pub(super) fn scan(
     Ok(scan_places(repo, &local, scanner, options, places, false))
 }
 
+/// What an incremental audit of a repository found: findings placed in the new commits only,
+/// and the blobs it read for the first time.
+pub(super) struct NewCommits {
+    pub findings: Vec<Finding>,
+    pub new_blobs: Vec<ObjectId>,
+    pub new_blob_findings: HashMap<ObjectId, Vec<Finding>>,
+}
+
+/// Scans what the commits reachable from `tips` but not from `seen` introduced: the part of
+/// history an earlier audit, which ended at `seen`, did not cover. Blobs in `options.known`
+/// are not read again; their recorded findings stand in.
+pub(super) fn scan_new_commits(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    tips: &[ObjectId],
+    seen: &[ObjectId],
+    coverage: &mut GitCoverage,
+) -> Result<NewCommits, GitError> {
+    let local = thread_repo(repo);
+    // Tips an earlier audit saw but that are gone (history rewritten and collected) cannot
+    // bound the walk; what they reached was recorded then.
+    let hidden: Vec<ObjectId> = seen
+        .iter()
+        .copied()
+        .filter(|id| local.find_commit(*id).is_ok())
+        .collect();
+    let walk = local
+        .rev_walk(tips.iter().copied())
+        .with_hidden(hidden)
+        .all()
+        .map_err(|e| GitError::Objects(e.to_string()))?;
+    let mut commits: Vec<ObjectId> = Vec::new();
+    for info in walk {
+        commits.push(info.map_err(|e| GitError::Objects(e.to_string()))?.id);
+    }
+    coverage.refs = tips.len();
+    coverage.commits = commits.len() as u64;
+    let places = introduced_by(repo, &commits, coverage);
+    let known = options.known.as_deref();
+    let mut wanted: Vec<ObjectId> = places
+        .iter()
+        .flat_map(|p| std::iter::once(p.blob).chain(p.previous.iter().copied()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    wanted.sort();
+    let (seen_before, new_blobs): (Vec<ObjectId>, Vec<ObjectId>) = wanted
+        .into_iter()
+        .partition(|id| known.is_some_and(|k| k.scanned.contains(id)));
+    coverage.blobs_already_scanned = seen_before.len() as u64;
+    let new_blob_findings = scan_blobs(repo, scanner, options.max_blob_size, &new_blobs);
+    let mut blob_findings = new_blob_findings.clone();
+    if let Some(known) = known {
+        for id in &seen_before {
+            if let Some(findings) = known.findings.get(id) {
+                blob_findings.insert(*id, findings.clone());
+            }
+        }
+    }
+    let findings = group(
+        &local,
+        places,
+        &blob_findings,
+        false,
+        options.all_occurrences,
+        false,
+        super::attribute::PathFilters {
+            ignored: &|path| scanner.suppressions.suppresses_path(path),
+            rule_skips: &|finding, path, commit| {
+                let commit = commit.filter(|_| finding.allow_deferred != 0).map(|c| c.to_string());
+                scanner.excluded_at(finding, path, commit.as_deref())
+            },
+        },
+    );
+    Ok(NewCommits {
+        findings,
+        new_blobs,
+        new_blob_findings,
+    })
+}
+
 /// Scans the blobs of `places` and the versions they replaced (so a secret a change only
 /// carried over is not reported as added), then groups the findings.
 pub(super) fn scan_places(
