@@ -168,3 +168,31 @@ fn the_html_report_of_an_audit_shows_the_live_credentials_table_in_a_browser() {
     assert!(table.contains("octo-leaker"), "with the identity the issuer gave");
     assert!(table.contains("app-fork1"), "and the repository it leaked in");
 }
+
+#[test]
+fn the_per_host_rate_limit_holds_across_repositories() {
+    use std::time::{Duration, Instant};
+    let org = Org::build(None);
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
+    let seen = arrivals.clone();
+    let issuer = MockIssuer::start(move |_, _| {
+        if let Ok(mut times) = seen.lock() {
+            times.push(Instant::now());
+        }
+        Reply::new(401, "{}")
+    });
+    let db = org.dir.path().join("rate.db");
+    // Each repository holds one or two credentials: a limiter per repository would let the
+    // first requests of consecutive repositories through back to back.
+    audit(&db, &org, &issuer, &["--validate-rate", "4"]);
+    let mut times = arrivals.lock().map(|t| t.clone()).unwrap_or_default();
+    assert_eq!(times.len(), org.planted.len());
+    times.sort();
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(200),
+            "4 requests/s to one host across the audit: gap {gap:?}"
+        );
+    }
+}

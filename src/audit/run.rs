@@ -16,7 +16,7 @@ use crate::ignorefile::Suppressions;
 use crate::rules::RuleSet;
 use crate::scan::{BlobScanner, DiscardSink, ScanCounters};
 use crate::source::git::{refs_digest, scan_history, scan_since, tips, GitOptions, KnownBlobs};
-use crate::validate::{self, ValidateOptions, Validation, ValidationStatus};
+use crate::validate::{ValidateOptions, Validation, ValidationSession, ValidationStatus};
 
 /// How an audit runs.
 #[derive(Debug, Clone)]
@@ -86,6 +86,9 @@ pub fn run(
         ..AuditSummary::default()
     };
     let mut validated: HashMap<String, Validation> = HashMap::new();
+    // One session for the whole audit: rate limits and the time budget span every repository.
+    let session = options.validate.as_ref().map(ValidationSession::new);
+    let dry_run = options.validate.as_ref().is_some_and(|v| v.dry_run);
     let interrupt = AtomicBool::new(false);
     let total = targets.len();
     std::thread::scope(|scope| -> Result<(), AuditError> {
@@ -178,8 +181,8 @@ pub fn run(
             for (reason, count) in counted.skipped {
                 *scan.coverage.skipped.entry(reason).or_insert(0) += count;
             }
-            if let Some(validate_options) = &options.validate {
-                validate_new(store, rules, validate_options, &mut scan.findings, &mut validated)?;
+            if let Some(session) = &session {
+                validate_new(store, rules, session, dry_run, &mut scan.findings, &mut validated)?;
             }
             store.record_repository(&RepositoryScan {
                 meta: &meta,
@@ -234,8 +237,8 @@ pub fn run(
         }
         Ok(())
     })?;
-    if let Some(validate_options) = &options.validate {
-        revalidate_stored(store, rules, validate_options, &mut validated)?;
+    if let Some(session) = &session {
+        revalidate_stored(store, rules, session, dry_run, &mut validated)?;
     }
     summary.validated = validated.len() as u64;
     summary.live = validated
@@ -278,7 +281,8 @@ fn learn(known: &mut KnownBlobs, scan: crate::source::git::HistoryScan) {
 fn validate_new(
     store: &Datastore,
     rules: &RuleSet,
-    options: &ValidateOptions,
+    session: &ValidationSession,
+    dry_run: bool,
     findings: &mut [Finding],
     validated: &mut HashMap<String, Validation>,
 ) -> Result<(), AuditError> {
@@ -310,7 +314,7 @@ fn validate_new(
             batch.push(candidate);
         }
     }
-    ask(rules, options, &mut batch, validated)?;
+    ask(rules, session, dry_run, &mut batch, validated)?;
     for finding in findings.iter_mut() {
         if let Some(done) = validated.get(&finding.fingerprint) {
             finding.validation = Some(done.clone());
@@ -323,7 +327,8 @@ fn validate_new(
 /// print the requests and remember nothing).
 fn ask(
     rules: &RuleSet,
-    options: &ValidateOptions,
+    session: &ValidationSession,
+    dry_run: bool,
     batch: &mut [Finding],
     validated: &mut HashMap<String, Validation>,
 ) -> Result<(), AuditError> {
@@ -331,8 +336,8 @@ fn ask(
         return Ok(());
     }
     let mut stderr = std::io::stderr().lock();
-    validate::validate_findings(batch, rules, options, &mut stderr)?;
-    if options.dry_run {
+    session.validate(batch, rules, &mut stderr)?;
+    if dry_run {
         return Ok(());
     }
     for finding in batch.iter() {
@@ -348,7 +353,8 @@ fn ask(
 fn revalidate_stored(
     store: &mut Datastore,
     rules: &RuleSet,
-    options: &ValidateOptions,
+    session: &ValidationSession,
+    dry_run: bool,
     validated: &mut HashMap<String, Validation>,
 ) -> Result<(), AuditError> {
     let mut batch: Vec<Finding> = store
@@ -356,8 +362,8 @@ fn revalidate_stored(
         .into_iter()
         .filter(|f| !validated.contains_key(&f.fingerprint))
         .collect();
-    ask(rules, options, &mut batch, validated)?;
-    if !options.dry_run {
+    ask(rules, session, dry_run, &mut batch, validated)?;
+    if !dry_run {
         store.record_validations(&batch)?;
     }
     Ok(())

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 pub use exposure::{ExposedCredential, Exposure};
 pub use request::{HttpRequest, HttpResponse};
-pub use runner::{validate_findings, ValidateOptions, ValidationTotals};
+pub use runner::{validate_findings, ValidateOptions, ValidationSession, ValidationTotals};
 pub use transport::EndpointOverride;
 
 use crate::rules::schema::ValidateSpec;

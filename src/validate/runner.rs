@@ -83,8 +83,53 @@ pub fn validate_findings(
     options: &ValidateOptions,
     dry_run_out: &mut dyn Write,
 ) -> std::io::Result<ValidationTotals> {
-    let started = Instant::now();
-    let deadline = started + options.budget;
+    ValidationSession::new(options).validate(findings, rules, dry_run_out)
+}
+
+/// One validation run that may be fed several batches of findings (an audit validates each
+/// repository's findings as it records them): the per-host rate limits and the time budget
+/// hold across all batches, not per batch.
+pub struct ValidationSession {
+    options: ValidateOptions,
+    transport: Transport,
+    deadline: Instant,
+}
+
+impl ValidationSession {
+    /// Starts the budget clock and the rate limiters.
+    pub fn new(options: &ValidateOptions) -> ValidationSession {
+        ValidationSession {
+            options: options.clone(),
+            transport: Transport::new(
+                options.endpoints.clone(),
+                options.timeout,
+                options.rate_per_host,
+                options.retries,
+            ),
+            deadline: Instant::now() + options.budget,
+        }
+    }
+
+    /// Validates a batch as [`validate_findings`] does, within this session's limits.
+    pub fn validate(
+        &self,
+        findings: &mut [Finding],
+        rules: &RuleSet,
+        dry_run_out: &mut dyn Write,
+    ) -> std::io::Result<ValidationTotals> {
+        validate_batch(self, findings, rules, dry_run_out)
+    }
+}
+
+fn validate_batch(
+    session: &ValidationSession,
+    findings: &mut [Finding],
+    rules: &RuleSet,
+    dry_run_out: &mut dyn Write,
+) -> std::io::Result<ValidationTotals> {
+    let options = &session.options;
+    let deadline = session.deadline;
+    let sent_before = session.transport.requests_sent();
     let mut totals = ValidationTotals {
         dry_run: options.dry_run,
         ..ValidationTotals::default()
@@ -154,12 +199,7 @@ pub fn validate_findings(
         }
         return Ok(totals);
     }
-    let transport = Transport::new(
-        options.endpoints.clone(),
-        options.timeout,
-        options.rate_per_host,
-        options.retries,
-    );
+    let transport = &session.transport;
     let results: Mutex<Vec<Option<Validation>>> = Mutex::new(vec![None; jobs.len()]);
     let next = AtomicUsize::new(0);
     let workers = options.concurrency.clamp(1, jobs.len().max(1));
@@ -168,7 +208,7 @@ pub fn validate_findings(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
-                let outcome = check(job, &transport, &context, deadline);
+                let outcome = check(job, transport, &context, deadline);
                 let validation = to_validation(outcome);
                 if let Ok(mut slots) = results.lock() {
                     slots[i] = Some(validation);
@@ -188,7 +228,7 @@ pub fn validate_findings(
             findings[index].validation = Some(validation.clone());
         }
     }
-    totals.requests = transport.requests_sent();
+    totals.requests = transport.requests_sent() - sent_before;
     Ok(totals)
 }
 
