@@ -328,3 +328,23 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn clones_abandoned_by_dead_processes_are_removed_and_live_ones_kept() {
+    let fx = Fixture::new();
+    let server = GitHttpServer::start(&fx.root());
+    let url = server.repo_url("app.git");
+    let path = cache_path(fx.cache.path(), &url);
+    let parent = path.parent().expect("parent");
+    std::fs::create_dir_all(parent).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    // No process can have this id (above Linux's pid_max); process 1 always runs.
+    let dead = parent.join(format!(".{name}.partial-999999999-0"));
+    let live = parent.join(format!(".{name}.partial-1-0"));
+    std::fs::create_dir_all(dead.join("objects")).unwrap();
+    std::fs::create_dir_all(&live).unwrap();
+    let outcome = sync_bare(&url, fx.cache.path(), None, &no_interrupt()).unwrap();
+    assert!(outcome.cloned);
+    assert!(!dead.exists(), "the killed audit's partial clone is gone");
+    assert!(live.exists(), "a clone another running process makes is left alone");
+}

@@ -357,8 +357,38 @@ pub fn sync_bare(
             })
         }
     }
+    remove_abandoned_partials(&path);
     session.clone_into(&checked.url, &path, should_interrupt)?;
     Ok(SyncOutcome { path, cloned: true })
+}
+
+/// Removes the temporary clones of `path` left by processes that no longer run (an audit
+/// killed mid-clone), so that the cache does not grow with each interrupted run. Where a
+/// process's liveness cannot be told (no `/proc`), nothing is removed.
+fn remove_abandoned_partials(path: &Path) {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Options for opening repositories: the repository's own configuration only, no environment,
