@@ -131,6 +131,9 @@ fn targets(args: &AuditArgs, token: Option<&str>) -> anyhow::Result<Vec<Target>>
 /// Runs an audit and returns the exit code: 2 when a repository could not be audited, else 1
 /// (or `--exit-code`) when the audited repositories hold credentials, else 0.
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
+    if args.validation.only_live {
+        anyhow::bail!("--only-live filters reports: audit with --validate, then run `leakhound report --only-live`");
+    }
     let rules = crate::rules::load_ruleset_adjusted(&args.rules, |_| {})?;
     let token = std::env::var(GITHUB_TOKEN_ENV).ok().filter(|t| !t.trim().is_empty());
     let targets = targets(&args, token.as_deref())?;
