@@ -499,34 +499,39 @@ fn mock_github_api(org: &Org) -> common::mock_issuer::MockIssuer {
     mock
 }
 
-#[test]
-fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop_the_audit() {
-    let org = Org::build(None);
-    let api = mock_github_api(&org);
-    let db = org.dir.path().join("github.db");
-    let cache = org.dir.path().join("cache");
+/// Runs `leakhound audit --github-org acme` against a mock API, with a GitHub token set;
+/// returns (exit code, stderr).
+fn audit_github(api_url: &str, db: &Path, cache: &Path, extra: &[&str]) -> (i32, String) {
     let output = leakhound()
         .args([
             "audit",
             "--github-org",
             "acme",
             "--github-api-url",
-            &api.url,
-            "--store-secrets",
+            api_url,
             "--datastore",
         ])
-        .arg(&db)
+        .arg(db)
         .arg("--cache-dir")
-        .arg(&cache)
+        .arg(cache)
+        .args(extra)
         .env("GITHUB_TOKEN", "test-token-not-a-credential")
         .output()
         .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "a failed repository makes the audit incomplete: {stderr}"
-    );
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop_the_audit() {
+    let org = Org::build(None);
+    let api = mock_github_api(&org);
+    let db = org.dir.path().join("github.db");
+    let cache = org.dir.path().join("cache");
+    let (code, stderr) = audit_github(&api.url, &db, &cache, &["--store-secrets"]);
+    assert_eq!(code, 2, "a failed repository makes the audit incomplete: {stderr}");
     assert_eq!(summary_number(&stderr, "repositories"), 12, "{stderr}");
     assert_eq!(summary_number(&stderr, "failed"), 1, "{stderr}");
     assert!(
@@ -571,25 +576,12 @@ fn a_github_organization_is_listed_page_by_page_and_a_failed_clone_does_not_stop
 
     // Forks and archived repositories can be left out.
     let narrow = org.dir.path().join("narrow.db");
-    let output = leakhound()
-        .args([
-            "audit",
-            "--github-org",
-            "acme",
-            "--github-api-url",
-            &api.url,
-            "--no-forks",
-            "--no-archived",
-            "--store-secrets",
-            "--datastore",
-        ])
-        .arg(&narrow)
-        .arg("--cache-dir")
-        .arg(&cache)
-        .env("GITHUB_TOKEN", "test-token-not-a-credential")
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = audit_github(
+        &api.url,
+        &narrow,
+        &cache,
+        &["--no-forks", "--no-archived", "--store-secrets"],
+    );
     assert_eq!(summary_number(&stderr, "repositories"), 9, "{stderr}");
     let narrow_found = found(&report_of(&narrow));
     let fork_only = org

@@ -107,21 +107,7 @@ pub(super) fn scan_new_commits(
             }
         }
     }
-    let findings = group(
-        &local,
-        places,
-        &blob_findings,
-        false,
-        options.all_occurrences,
-        false,
-        super::attribute::PathFilters {
-            ignored: &|path| scanner.suppressions.suppresses_path(path),
-            rule_skips: &|finding, path, commit| {
-                let commit = commit.filter(|_| finding.allow_deferred != 0).map(|c| c.to_string());
-                scanner.excluded_at(finding, path, commit.as_deref())
-            },
-        },
-    );
+    let findings = group_places(&local, scanner, options, places, &blob_findings, false);
     Ok(NewCommits {
         findings,
         new_blobs,
@@ -162,10 +148,23 @@ pub(super) fn scan_places(
             scan_by_name(repo, scanner, options.max_blob_size, &named),
         );
     }
+    group_places(local, scanner, options, places, &blob_findings, staged)
+}
+
+/// Groups per-blob findings at `places` into one finding per secret, with the scanner's path
+/// filters (ignored paths, rule path scopes and allowlists).
+fn group_places(
+    local: &gix::Repository,
+    scanner: &BlobScanner<'_>,
+    options: &GitOptions,
+    places: Vec<Place>,
+    blob_findings: &HashMap<ObjectId, Vec<Finding>>,
+    staged: bool,
+) -> Vec<Finding> {
     group(
         local,
         places,
-        &blob_findings,
+        blob_findings,
         false,
         options.all_occurrences,
         staged,
