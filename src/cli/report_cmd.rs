@@ -90,7 +90,7 @@ pub struct MergeArgs {
 
 /// Writes a report of a datastore; returns the exit code.
 pub fn report(args: ReportCmdArgs) -> anyhow::Result<u8> {
-    let store = Datastore::open_existing(&args.datastore)
+    let store = Datastore::open_read_only(&args.datastore)
         .with_context(|| format!("opening the datastore {}", args.datastore.display()))?;
     let query = ReportQuery {
         include_triaged: args.include_triaged,

@@ -96,12 +96,55 @@ impl Datastore {
         Ok(store)
     }
 
-    /// Opens an existing datastore for reading; a missing file is an error, not a new store.
+    /// Opens an existing datastore; a missing file is an error, not a new store.
     pub fn open_existing(path: &Path) -> Result<Datastore, DatastoreError> {
         if !path.is_file() {
             return Err(DatastoreError::Missing(path.display().to_string()));
         }
         Datastore::open(path)
+    }
+
+    /// Opens an existing datastore without writing to it (reports): works on a read-only
+    /// copy, such as a downloaded artifact.
+    pub fn open_read_only(path: &Path) -> Result<Datastore, DatastoreError> {
+        if !path.is_file() {
+            return Err(DatastoreError::Missing(path.display().to_string()));
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| sqlite(path, source))?;
+        let store = Datastore {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let version: Option<String> = store
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(code, _)
+                    if matches!(
+                        code.code,
+                        rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::Unknown
+                    ) =>
+                {
+                    DatastoreError::Foreign {
+                        path: path.display().to_string(),
+                    }
+                }
+                other => store.foreign_or(other),
+            })?;
+        match version {
+            Some(found) if found == SCHEMA_VERSION => Ok(store),
+            Some(found) => Err(DatastoreError::Version {
+                path: path.display().to_string(),
+                found,
+            }),
+            None => Err(DatastoreError::Foreign {
+                path: path.display().to_string(),
+            }),
+        }
     }
 
     fn prepare(&self) -> Result<(), DatastoreError> {
