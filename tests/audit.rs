@@ -705,3 +705,37 @@ fn rewritten_history_keeps_what_leaked_before_and_adds_what_is_new() {
     );
     assert!(secrets.contains(&"settings.ini"), "the new leak is added: {secrets:?}");
 }
+
+#[test]
+fn a_list_file_names_repositories_by_path_or_url_and_a_bad_line_is_named() {
+    let org = Org::build(None);
+    let list = org.root().join("repos.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "# services of team A\nservices/svc-01\n\nfile://{}\n",
+            org.repo("services/svc-02").display()
+        ),
+    )
+    .expect("write");
+    let db = org.dir.path().join("list.db");
+    let (code, stderr) = audit(&db, &["--repos-file", list.to_str().expect("utf-8"), "--store-secrets"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(summary_number(&stderr, "repositories"), 2, "{stderr}");
+    let found = found(&report(&db, &["--show-secrets"]));
+    for name in ["svc-01", "svc-02"] {
+        let planted = org
+            .planted
+            .iter()
+            .find(|p| p.repositories == vec![name])
+            .expect("planted");
+        assert!(found.contains_key(&planted.secret), "{name}");
+    }
+    std::fs::write(&list, "services/svc-01\nservices/no-such-repo\n").expect("write");
+    let (code, stderr) = audit(&db, &["--repos-file", list.to_str().expect("utf-8")]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("repos.txt:2") && stderr.contains("not a git repository"),
+        "{stderr}"
+    );
+}
