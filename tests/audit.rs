@@ -739,3 +739,53 @@ fn a_list_file_names_repositories_by_path_or_url_and_a_bad_line_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn reports_tell_what_is_still_at_head_and_incremental_audits_keep_it_true() {
+    let org = Org::build(None);
+    let db = org.dir.path().join("head.db");
+    let root = org.root();
+    let root = root.to_str().expect("utf-8");
+    audit(&db, &[root, "--store-secrets"]);
+    let at_head = |report: &Value, secret: &str| -> bool {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["secret"] == secret)
+            .unwrap_or_else(|| panic!("not found"))["present_at_head"]
+            .as_bool()
+            .expect("a boolean")
+    };
+    let secret_of = |name: &str| {
+        org.planted
+            .iter()
+            .find(|p| p.repositories == vec![name] || p.path == name)
+            .expect("planted")
+            .secret
+            .clone()
+    };
+    let before = report(&db, &["--show-secrets"]);
+    assert!(!at_head(&before, &secret_of("config/settings.env")), "deleted on main");
+    assert!(!at_head(&before, &secret_of("payments/.env")), "only on a branch");
+    assert!(at_head(&before, &secret_of("svc-03")), "still in the service's code");
+
+    common::org::git(&org.repo("services/svc-03"), &["rm", "-q", "app.cfg"]);
+    commit(
+        &org.repo("services/svc-03"),
+        &[],
+        "remove the config",
+        "2024-10-10T10:00:00Z",
+    );
+    let (_, stderr) = audit(&db, &[root, "--store-secrets"]);
+    assert!(stderr.contains("svc-03: 1 new commits"), "{stderr}");
+    let after = report(&db, &["--show-secrets"]);
+    assert!(!at_head(&after, &secret_of("svc-03")), "removed by the new commit");
+    assert!(at_head(&after, &secret_of("svc-04")), "untouched elsewhere");
+    let fresh = org.dir.path().join("fresh.db");
+    audit(&fresh, &[root, "--store-secrets"]);
+    assert_eq!(
+        comparable(report(&db, &["--show-secrets"])),
+        comparable(report(&fresh, &["--show-secrets"]))
+    );
+}

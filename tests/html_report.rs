@@ -61,6 +61,7 @@ fn report() -> AuditReport {
         triage: None,
         first_seen: Some("2024-11-03T14:22:10Z".into()),
         last_seen: Some("2025-02-17T09:05:44Z".into()),
+        present_at_head: false,
         repositories: vec!["acme/payments".into(), "acme/infra".into()],
         occurrences: vec![
             occurrence(
@@ -101,6 +102,7 @@ fn report() -> AuditReport {
         }),
         first_seen: Some("2024-11-20T10:00:00Z".into()),
         last_seen: Some("2024-11-20T10:00:00Z".into()),
+        present_at_head: false,
         repositories: vec!["acme/infra".into()],
         occurrences: vec![occurrence(
             "acme/infra",

@@ -184,6 +184,10 @@ pub fn run(
             if let Some(session) = &session {
                 validate_new(store, rules, session, dry_run, &mut scan.findings, &mut validated)?;
             }
+            let at_head = match since {
+                Some(_) => Some(still_at_head(store, &meta.identity, &path, &scan.findings)?),
+                None => None,
+            };
             store.record_repository(&RepositoryScan {
                 meta: &meta,
                 refs_digest: &digest,
@@ -191,6 +195,7 @@ pub fn run(
                 scan: &scan,
                 tips: &current_tips,
                 incremental: since.is_some(),
+                at_head: at_head.as_ref(),
                 store_secrets: options.store_secrets,
             })?;
             let live = scan
@@ -247,6 +252,35 @@ pub fn run(
         .count() as u64;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// After an incremental scan: whether HEAD still holds each credential of the repository,
+/// recorded or new (a new commit may have removed an old one, or added it back).
+fn still_at_head(
+    store: &Datastore,
+    identity: &str,
+    path: &std::path::Path,
+    findings: &[Finding],
+) -> Result<HashMap<String, bool>, AuditError> {
+    let mut places: Vec<(String, String, String)> = store.repository_places(identity)?;
+    for finding in findings {
+        if let Some(git) = &finding.git {
+            for occurrence in &git.all_occurrences {
+                places.push((
+                    finding.fingerprint.clone(),
+                    occurrence.path.clone(),
+                    occurrence.blob.clone(),
+                ));
+            }
+        }
+    }
+    let lookups: Vec<(String, String)> = places.iter().map(|(_, p, b)| (p.clone(), b.clone())).collect();
+    let present = crate::source::git::at_head(path, &lookups).unwrap_or_else(|_| vec![false; lookups.len()]);
+    let mut out: HashMap<String, bool> = HashMap::new();
+    for ((fingerprint, _, _), here) in places.into_iter().zip(present) {
+        *out.entry(fingerprint).or_insert(false) |= here;
+    }
+    Ok(out)
 }
 
 fn fail(

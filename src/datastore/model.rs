@@ -68,6 +68,8 @@ pub struct ReportFinding {
     pub first_seen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
+    /// Still in the current tree (HEAD) of at least one repository, not only in history.
+    pub present_at_head: bool,
     /// Repositories it occurs in.
     pub repositories: Vec<String>,
     /// Oldest first.

@@ -51,7 +51,7 @@ impl Datastore {
         let (repositories, web_urls) = self.repositories()?;
         let validations = self.latest_validations()?;
         let triage = self.triage_rows()?;
-        let mut occurrences = self.occurrence_rows(&web_urls)?;
+        let (mut occurrences, at_head) = self.occurrence_rows(&web_urls)?;
         let mut findings = Vec::new();
         let mut totals = Totals {
             repositories: repositories.len() as u64,
@@ -109,6 +109,7 @@ impl Datastore {
                 .filter(|d| !d.is_empty())
                 .collect();
             let repositories: BTreeSet<String> = places.iter().map(|o| o.repository.clone()).collect();
+            let present_at_head = at_head.contains(&fingerprint);
             findings.push(ReportFinding {
                 fingerprint,
                 rule_id,
@@ -120,6 +121,7 @@ impl Datastore {
                 secret: secret.filter(|_| query.show_secrets),
                 validation,
                 triage,
+                present_at_head,
                 first_seen: dates.iter().min().map(|d| d.to_string()),
                 last_seen: dates.iter().max().map(|d| d.to_string()),
                 repositories: repositories.into_iter().collect(),
@@ -250,15 +252,18 @@ impl Datastore {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// Every occurrence by fingerprint, oldest first.
+    /// Every occurrence by fingerprint, oldest first, and the fingerprints still at HEAD
+    /// somewhere.
+    #[allow(clippy::type_complexity)]
     fn occurrence_rows(
         &self,
         web_urls: &HashMap<String, Option<String>>,
-    ) -> Result<HashMap<String, Vec<OccurrenceRow>>, DatastoreError> {
+    ) -> Result<(HashMap<String, Vec<OccurrenceRow>>, std::collections::HashSet<String>), DatastoreError> {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT fingerprint, repository, commit_id, path, line, col, blob, author_name, author_email, date, summary
+                "SELECT fingerprint, repository, commit_id, path, line, col, blob, author_name, author_email, date, summary,
+                    present_at_head
                  FROM occurrences ORDER BY fingerprint, date, repository, commit_id, path",
             )
             .map_err(|e| self.err(e))?;
@@ -279,18 +284,23 @@ impl Datastore {
                         summary: row.get(10)?,
                         link: None,
                     },
+                    row.get::<_, bool>(11)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out: HashMap<String, Vec<OccurrenceRow>> = HashMap::new();
+        let mut at_head = std::collections::HashSet::new();
         for row in rows {
-            let (fingerprint, mut occurrence) = row.map_err(|e| self.err(e))?;
+            let (fingerprint, mut occurrence, present) = row.map_err(|e| self.err(e))?;
+            if present {
+                at_head.insert(fingerprint.clone());
+            }
             if let Some(Some(web)) = web_urls.get(&occurrence.repository) {
                 occurrence.link = line_link(web, &occurrence);
             }
             out.entry(fingerprint).or_default().push(occurrence);
         }
-        Ok(out)
+        Ok((out, at_head))
     }
 }
 

@@ -35,6 +35,9 @@ pub struct RepositoryScan<'a> {
     /// Only new commits were scanned: their occurrences are added to the recorded ones
     /// instead of replacing them.
     pub incremental: bool,
+    /// After an incremental scan: for every credential of the repository, whether HEAD still
+    /// holds it (the recorded flags may be out of date).
+    pub at_head: Option<&'a std::collections::HashMap<String, bool>>,
     /// Keep raw secrets (`--store-secrets`); otherwise only hashes and redacted forms.
     pub store_secrets: bool,
 }
@@ -92,6 +95,18 @@ impl Datastore {
                     insert_validation(&tx, &finding.fingerprint, validation).map_err(err)?;
                 }
             }
+            if let Some(at_head) = result.at_head {
+                let mut update = tx
+                    .prepare_cached(
+                        "UPDATE occurrences SET present_at_head = ?3 WHERE repository = ?1 AND fingerprint = ?2",
+                    )
+                    .map_err(err)?;
+                for (fingerprint, present) in at_head {
+                    update
+                        .execute(params![meta.identity, fingerprint, present])
+                        .map_err(err)?;
+                }
+            }
             tx.execute(
                 "INSERT INTO repositories (identity, url, location, web_url, fork, archived, refs_digest, ruleset,
                     commits, blobs, blobs_scanned, last_scanned, last_attempt, error, coverage, tips)
@@ -147,6 +162,18 @@ impl Datastore {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Every recorded (fingerprint, path, blob) place of a repository.
+    pub fn repository_places(&self, identity: &str) -> Result<Vec<(String, String, String)>, DatastoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT fingerprint, path, blob FROM occurrences WHERE repository = ?1 AND commit_id <> ''")
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([identity], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// Notes that an unchanged repository was looked at again (its results stand).

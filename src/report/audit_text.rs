@@ -118,11 +118,16 @@ pub fn write(out: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
             .unwrap_or_default();
         writeln!(
             out,
-            "  {} {} {} [{}]{} fingerprint {}",
+            "  {} {} {} [{}]{}{} fingerprint {}",
             finding.severity,
             finding.rule_id,
             shown_secret(finding),
             status,
+            if finding.present_at_head {
+                " [still at HEAD]"
+            } else {
+                ""
+            },
             triage,
             finding.fingerprint
         )?;

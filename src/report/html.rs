@@ -430,6 +430,9 @@ fn write_finding(out: &mut impl Write, index: usize, f: &ReportFinding) -> io::R
     if let Some(t) = &f.triage {
         write_triage_badge(out, t)?;
     }
+    if f.present_at_head {
+        write!(out, "<span class=\"badge sev-high\">STILL AT HEAD</span>")?;
+    }
     write!(
         out,
         "<span class=\"badge {}\">severity: {}</span><span class=\"badge s-plain\">confidence: {}</span>",
@@ -717,6 +720,7 @@ mod tests {
             triage: None,
             first_seen: Some("2024-03-05T10:11:12Z".into()),
             last_seen: Some("2024-04-01T09:00:00Z".into()),
+            present_at_head: false,
             repositories: vec!["acme/api".into()],
             occurrences,
         }

@@ -268,6 +268,24 @@ pub fn scan_since(
     })
 }
 
+/// For each (path, blob id) place, whether the tree of HEAD still holds that blob at that
+/// path: after an incremental scan, which recorded credentials are still in the current code.
+pub fn at_head(path: &std::path::Path, places: &[(String, String)]) -> Result<Vec<bool>, GitError> {
+    let repo = open(path)?;
+    let local = attribute::thread_repo(&repo);
+    let Ok(head_tree) = local.head_tree_id() else {
+        return Ok(vec![false; places.len()]);
+    };
+    let head_tree = head_tree.detach();
+    Ok(places
+        .iter()
+        .map(|(file, blob)| {
+            let wanted = gix::ObjectId::from_hex(blob.as_bytes()).ok();
+            wanted.is_some() && tree::blob_at(&local, head_tree, file.as_bytes()) == wanted
+        })
+        .collect())
+}
+
 /// A digest of every ref and its target: equal digests mean a repository's history has not
 /// changed, so a re-audit with the same rules can skip it without reading an object.
 pub fn refs_digest(path: &std::path::Path) -> Result<String, GitError> {
