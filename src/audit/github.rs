@@ -286,8 +286,9 @@ pub fn web_host(api_url: &str) -> Option<String> {
 /// repositories are created while listing).
 ///
 /// `token`, when given, is sent as a bearer token to the API's origin and nowhere else.
-/// Without it only public repositories are listed, under a low rate limit. Note that for a
-/// user (not an organization) GitHub lists only public repositories through this endpoint.
+/// Without it only public repositories are listed, under a low rate limit. For a user (not an
+/// organization) the repositories the user owns are listed: all of them when the token is
+/// that user's, else the public ones (GitHub shows private ones only to their owner).
 pub fn list_repositories(
     api_url: &str,
     owner: &str,
@@ -298,16 +299,24 @@ pub fn list_repositories(
     check_owner(owner)?;
     let agent = build_agent(&origin);
     let query = format!("repos?per_page={PER_PAGE}&type=all");
-    let listed =
-        match list_pages(&agent, &origin, &format!("{base}/orgs/{owner}/{query}"), token, &base)? {
-            Some(listed) => listed,
-            None => list_pages(&agent, &origin, &format!("{base}/users/{owner}/{query}"), token, &base)?.ok_or_else(
-                || GithubError::OwnerNotFound {
-                    owner: owner.to_string(),
-                    api_url: base.clone(),
-                },
-            )?,
-        };
+    let not_found = || GithubError::OwnerNotFound {
+        owner: owner.to_string(),
+        api_url: base.clone(),
+    };
+    let listed = match list_pages(&agent, &origin, &format!("{base}/orgs/{owner}/{query}"), token, &base)? {
+        Some(listed) => listed,
+        // A user: GitHub lists private repositories only to their owner, through /user/repos.
+        None if token.is_some()
+            && authenticated_login(&agent, &base, token)?.is_some_and(|l| l.eq_ignore_ascii_case(owner)) =>
+        {
+            let own = format!("{base}/user/repos?per_page={PER_PAGE}&affiliation=owner");
+            list_pages(&agent, &origin, &own, token, &base)?.ok_or_else(not_found)?
+        }
+        None => {
+            let public = format!("{base}/users/{owner}/repos?per_page={PER_PAGE}&type=owner");
+            list_pages(&agent, &origin, &public, token, &base)?.ok_or_else(not_found)?
+        }
+    };
     let mut repositories: Vec<RemoteRepository> = listed
         .into_iter()
         .filter(|r| selection.include_forks || !r.fork)
@@ -324,6 +333,20 @@ pub fn list_repositories(
     repositories.sort_by(|a, b| a.full_name.cmp(&b.full_name));
     repositories.dedup_by(|a, b| a.full_name == b.full_name);
     Ok(repositories)
+}
+
+/// The login the token belongs to (`GET /user`); `None` when the API does not say.
+fn authenticated_login(agent: &ureq::Agent, base: &str, token: Option<&str>) -> Result<Option<String>, GithubError> {
+    #[derive(serde::Deserialize)]
+    struct User {
+        login: String,
+    }
+    let url = format!("{base}/user");
+    let page = get_page(agent, &url, token)?;
+    if page.status != 200 {
+        return Ok(None);
+    }
+    Ok(serde_json::from_slice::<User>(&page.body).ok().map(|u| u.login))
 }
 
 /// An agent with the validator's guarantees (no redirects, statuses as answers), https only
@@ -683,8 +706,35 @@ mod tests {
             urls,
             [
                 "/orgs/octo/repos?per_page=100&type=all",
-                "/users/octo/repos?per_page=100&type=all"
+                "/users/octo/repos?per_page=100&type=owner"
             ]
+        );
+    }
+
+    #[test]
+    fn a_user_auditing_their_own_account_gets_their_private_repositories() {
+        let server = Server::start(|url, _| {
+            if url.starts_with("/orgs/") {
+                (404, Vec::new(), r#"{"message":"Not Found"}"#.to_string())
+            } else if url == "/user" {
+                (200, Vec::new(), r#"{"login":"Octo"}"#.to_string())
+            } else if url.starts_with("/user/repos") {
+                ok(&[repo_json("octo/private-notes", false, false)])
+            } else {
+                ok(&[repo_json("octo/dotfiles", false, false)])
+            }
+        });
+        let repos = list_repositories(&server.url, "octo", Some("t0ken"), &all()).unwrap();
+        assert_eq!(repos[0].full_name, "octo/private-notes");
+        let urls: Vec<_> = server.seen().into_iter().map(|s| s.url).collect();
+        assert_eq!(urls[2], "/user/repos?per_page=100&affiliation=owner");
+        // Someone else's account: their public repositories.
+        let repos = list_repositories(&server.url, "hubot", Some("t0ken"), &all()).unwrap();
+        assert_eq!(repos[0].full_name, "octo/dotfiles");
+        let urls: Vec<_> = server.seen().into_iter().map(|s| s.url).collect();
+        assert_eq!(
+            urls.last().map(String::as_str),
+            Some("/users/hubot/repos?per_page=100&type=owner")
         );
     }
 
