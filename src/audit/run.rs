@@ -51,6 +51,8 @@ pub struct AuditSummary {
     pub blobs_already_scanned: u64,
     /// Credentials in the repositories scanned this run.
     pub findings: u64,
+    /// Objects that could not be read in the repositories scanned (corrupt or missing).
+    pub problems: u64,
     /// Credentials asked about this run, and how many were live.
     pub validated: u64,
     pub live: u64,
@@ -222,6 +224,25 @@ pub fn run(
                     String::new()
                 }
             ));
+            // What could not be read is said, not dropped: skipped blobs by reason, and
+            // unreadable objects (kept in full in the datastore's coverage record).
+            if !scan.coverage.skipped.is_empty() {
+                let parts: Vec<String> = scan
+                    .coverage
+                    .skipped
+                    .iter()
+                    .map(|(reason, n)| format!("{n} {}", reason.as_str()))
+                    .collect();
+                log(&format!("{prefix}: not scanned: {}", parts.join(", ")));
+            }
+            if let Some(first) = scan.coverage.problems.first() {
+                log(&format!(
+                    "{prefix}: warning: {} problem{} reading objects, first: {first}",
+                    scan.coverage.problems.len(),
+                    if scan.coverage.problems.len() == 1 { "" } else { "s" }
+                ));
+                summary.problems += scan.coverage.problems.len() as u64;
+            }
             summary.scanned += 1;
             summary.commits += scan.coverage.commits;
             summary.blobs_scanned += scan.coverage.blobs_scanned;

@@ -201,6 +201,12 @@ fn print_summary(summary: &AuditSummary, args: &AuditArgs) {
     for (identity, error) in &summary.failed {
         eprintln!("leakhound: error: {identity}: {error}");
     }
+    if summary.problems > 0 {
+        eprintln!(
+            "leakhound: warning: {} object(s) could not be read; the per-repository lines above name them",
+            summary.problems
+        );
+    }
     if args.quiet {
         return;
     }
