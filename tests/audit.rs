@@ -789,3 +789,29 @@ fn reports_tell_what_is_still_at_head_and_incremental_audits_keep_it_true() {
         comparable(report(&fresh, &["--show-secrets"]))
     );
 }
+
+#[test]
+fn a_corrupt_object_is_reported_and_the_audit_goes_on() {
+    let org = Org::build(None);
+    let repo = org.repo("services/svc-08");
+    let readme_blob = common::org::git(&repo, &["rev-parse", "HEAD:README.md"]);
+    let object = repo
+        .join(".git/objects")
+        .join(&readme_blob[..2])
+        .join(&readme_blob[2..]);
+    let mut permissions = std::fs::metadata(&object).expect("loose object").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).expect("writable");
+    std::fs::write(&object, b"not zlib at all").expect("corrupt");
+    let db = org.dir.path().join("corrupt.db");
+    let (code, stderr) = audit(&db, &[org.root().to_str().expect("utf-8"), "--store-secrets"]);
+    assert_eq!(code, 1, "findings elsewhere still count: {stderr}");
+    assert!(
+        stderr.contains("svc-08: warning: 1 problem reading objects") && stderr.contains(&readme_blob),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 object(s) could not be read"), "{stderr}");
+    let found = found(&report(&db, &["--show-secrets"]));
+    assert_eq!(found.len(), org.planted.len(), "every other repository is complete");
+}
