@@ -155,6 +155,12 @@ fn the_html_report_of_an_audit_shows_the_live_credentials_table_in_a_browser() {
     };
     let png = org.dir.path().join("exposure.png");
     common::chromium::screenshot(&html, &png, 1280, 900).expect("screenshot");
+    if let Some(keep) = std::env::var_os("LEAKHOUND_HTML_REPORT_KEEP") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).expect("keep dir");
+        std::fs::copy(&html, keep.join("audit-exposure.html")).expect("copy");
+        std::fs::copy(&png, keep.join("audit-exposure.png")).expect("copy");
+    }
     let pixels = common::chromium::count_pixels(&png, LIVE_HEADER);
     assert!(
         pixels > 2000,
