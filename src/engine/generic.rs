@@ -186,6 +186,26 @@ pub fn assess(kind: ValueCheck, key: &[u8], value: &[u8]) -> Result<Confidence, 
     if spaced && kind == ValueCheck::Password && !name.starts_with(b"-") {
         return Err("a key followed by a word is prose, not an assignment");
     }
+    let operator = &key[name_len..];
+    // `get('API_KEY', 'default')` may hold a real default; `'passwd', 'pw_gecos'` is the next
+    // item of a list. Only a clearly random value after a comma counts.
+    let listed = memchr::memchr(b',', operator).is_some();
+    if operator.first().is_some_and(|b| matches!(b, b' ' | b'\t')) && operator.trim_ascii_start().starts_with(b">") {
+        return Err("a shell redirection or comparison (`info-pwd >file`), not an assignment");
+    }
+    if value.starts_with(b"--") {
+        return Err("another command-line flag, not the flag's value");
+    }
+    let extension = value.get(name.len() + 1..).unwrap_or_default();
+    if name.len() >= 6
+        && value.len() > name.len() + 1
+        && value[..name.len()].eq_ignore_ascii_case(name)
+        && value[name.len()] == b'.'
+        && extension.len() <= 4
+        && extension.iter().all(u8::is_ascii_alphanumeric)
+    {
+        return Err("a file named after the key (`askpass: askpass.sh`), not a value");
+    }
     if is_number(value) {
         return Err("a number");
     }
@@ -234,6 +254,9 @@ pub fn assess(kind: ValueCheck, key: &[u8], value: &[u8]) -> Result<Confidence, 
     }
     if is_reference_chain(value) && (!quoted || rarity.ratio() < 0.75) {
         return Err("a reference to another value (`config.db.password`)");
+    }
+    if listed && (rarity.bits < 80.0 || rarity.ratio() < 0.8 || rarity.classes < 2) {
+        return Err("the next item of a list or call (`'passwd', 'pw_gecos'`): only a clearly random value counts");
     }
     match kind {
         ValueCheck::Password => {
@@ -457,6 +480,32 @@ mod tests {
         assert!(verdict(ValueCheck::Secret, "publicKey: ", value).is_err());
         assert!(verdict(ValueCheck::Secret, "csrf_token = ", value).is_err());
         assert!(verdict(ValueCheck::Secret, "private_key = ", value).is_ok());
+    }
+
+    #[test]
+    fn list_items_redirections_flags_and_derived_file_names_are_dropped() {
+        // Each of these was reported in git/git's history.
+        let cases = [
+            ("passwd', '", "pw_gecos"),
+            ("askpass', '", "git-gui--askyesno"),
+            ("ssl_key, \"", "GIT_PROXY_SSL_KEY"),
+            ("info-pwd >", "expected.info-np"),
+            ("--smtp-pass ", "--smtp-server"),
+            ("git-gui--askpass: ", "git-gui--askpass.sh"),
+        ];
+        for (key, value) in cases {
+            assert!(verdict(ValueCheck::Password, key, value).is_err(), "{key}{value}");
+            assert!(verdict(ValueCheck::Secret, key, value).is_err(), "{key}{value}");
+        }
+        // A random default after a comma still counts (`env('API_KEY', '…')`).
+        assert!(verdict(ValueCheck::Secret, "API_KEY', '", "wbTs1SUt6Aace5eKeNCxuYvJa6PhaRd0").is_ok());
+        // Assignments with arrows and flags with real values still count.
+        assert!(verdict(ValueCheck::Password, ":password => '", "hN4qL8vZ2pX7rT9wK3").is_ok());
+        assert!(verdict(ValueCheck::Password, "--db-password ", "hN4qL8vZ2pX7rT9wK3").is_ok());
+        assert!(
+            verdict(ValueCheck::Password, "password>", "KNhWxi4VuC7W1H3y").is_ok(),
+            "an XML element"
+        );
     }
 
     #[test]
