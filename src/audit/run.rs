@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::ignorefile::Suppressions;
 use crate::rules::RuleSet;
 use crate::scan::{BlobScanner, DiscardSink, ScanCounters};
-use crate::source::git::{refs_digest, scan_history, scan_since, tips, GitOptions, KnownBlobs};
+use crate::source::git::{scan_history, scan_since, tips, GitOptions, HistoryScan, KnownBlobs};
 use crate::validate::{ValidateOptions, Validation, ValidationSession, ValidationStatus};
 
 /// How an audit runs.
@@ -111,154 +111,41 @@ pub fn run(
             }
         });
         for (index, place) in receiver {
-            let target = &targets[index];
-            let mut meta = target.meta.clone();
+            let mut meta = targets[index].meta.clone();
             let prefix = format!("[{}/{total}] {}", index + 1, meta.identity);
-            let path = match place {
-                Ok(path) => path,
-                Err(error) => {
-                    fail(store, &mut summary, &meta, &error, &prefix, log)?;
-                    continue;
-                }
-            };
-            meta.location = path.display().to_string();
-            let digest = match refs_digest(&path) {
-                Ok(digest) => digest,
-                Err(error) => {
-                    fail(store, &mut summary, &meta, &error.to_string(), &prefix, log)?;
-                    continue;
-                }
-            };
-            let state = store.scanned_state(&meta.identity)?.filter(|s| s.ruleset == ruleset);
-            if state.as_ref().is_some_and(|s| s.refs_digest == digest) {
-                store.record_unchanged(&meta)?;
-                summary.unchanged += 1;
-                log(&format!("{prefix}: unchanged since the last audit"));
-                continue;
-            }
-            let current_tips = match tips(&path) {
-                Ok(tips) => tips,
-                Err(error) => {
-                    fail(store, &mut summary, &meta, &error.to_string(), &prefix, log)?;
-                    continue;
-                }
-            };
-            // Same rules, other refs: only the commits the last audit did not reach.
-            let since: Option<Vec<gix::ObjectId>> = state.map(|s| s.tips).filter(|t| !t.is_empty());
-            let counters = ScanCounters::default();
-            let suppressions = Suppressions::none();
-            let scanner = BlobScanner {
-                rules,
-                suppressions: &suppressions,
-                counters: &counters,
-                sink: &DiscardSink,
-                explain: None,
-            };
-            let git_options = GitOptions {
-                repo: path.clone(),
-                branches: Vec::new(),
-                range: None,
-                since: None,
-                max_blob_size: options.max_blob_size,
-                staged: false,
-                all_occurrences: true,
-                threads: options.threads,
-                known: Some(Arc::clone(&known)),
-            };
-            let outcome = match &since {
-                Some(seen) => scan_since(&scanner, &git_options, seen),
-                None => scan_history(&scanner, &git_options),
-            };
-            drop(git_options);
-            let mut scan = match outcome {
-                Ok(scan) => scan,
-                Err(error) => {
-                    fail(store, &mut summary, &meta, &error.to_string(), &prefix, log)?;
-                    continue;
-                }
-            };
-            let counted = counters.summary(rules.len(), started);
-            scan.coverage.blobs_scanned = counted.files_scanned;
-            scan.coverage.bytes_scanned = counted.bytes_scanned;
-            for (reason, count) in counted.skipped {
-                *scan.coverage.skipped.entry(reason).or_insert(0) += count;
-            }
-            if let Some(session) = &session {
-                validate_new(store, rules, session, dry_run, &mut scan.findings, &mut validated)?;
-            }
-            let at_head = match since {
-                Some(_) => Some(still_at_head(store, &meta.identity, &path, &scan.findings)?),
-                None => None,
-            };
-            store.record_repository(&RepositoryScan {
-                meta: &meta,
-                refs_digest: &digest,
-                ruleset: &ruleset,
-                scan: &scan,
-                tips: &current_tips,
-                incremental: since.is_some(),
-                at_head: at_head.as_ref(),
-                store_secrets: options.store_secrets,
-            })?;
-            let live = scan
-                .findings
-                .iter()
-                .filter(|f| {
-                    f.validation
-                        .as_ref()
-                        .is_some_and(|v| v.status == ValidationStatus::Live)
-                })
-                .count();
-            log(&format!(
-                "{prefix}: {} {}commits, {} blobs scanned ({:.1} MB), {} already scanned, {} finding{}{}",
-                scan.coverage.commits,
-                if since.is_some() { "new " } else { "" },
-                scan.coverage.blobs_scanned,
-                scan.coverage.bytes_scanned as f64 / 1e6,
-                scan.coverage.blobs_already_scanned,
-                scan.findings.len(),
-                if scan.findings.len() == 1 { "" } else { "s" },
-                if live > 0 {
-                    format!(" ({live} live)")
-                } else {
-                    String::new()
-                }
-            ));
-            // What could not be read is said, not dropped: skipped blobs by reason, and
-            // unreadable objects (kept in full in the datastore's coverage record).
-            if !scan.coverage.skipped.is_empty() {
-                let parts: Vec<String> = scan
-                    .coverage
-                    .skipped
-                    .iter()
-                    .map(|(reason, n)| format!("{n} {}", reason.as_str()))
-                    .collect();
-                log(&format!("{prefix}: not scanned: {}", parts.join(", ")));
-            }
-            if let Some(first) = scan.coverage.problems.first() {
-                log(&format!(
-                    "{prefix}: warning: {} problem{} reading objects, first: {first}",
-                    scan.coverage.problems.len(),
-                    if scan.coverage.problems.len() == 1 { "" } else { "s" }
-                ));
-                summary.problems += scan.coverage.problems.len() as u64;
-            }
-            summary.scanned += 1;
-            summary.commits += scan.coverage.commits;
-            summary.blobs_scanned += scan.coverage.blobs_scanned;
-            summary.bytes_scanned += scan.coverage.bytes_scanned;
-            summary.blobs_already_scanned += scan.coverage.blobs_already_scanned;
-            summary.findings += scan.findings.len() as u64;
-            // The scan has dropped its handle, so the set can grow in place for the next one.
-            if let Some(known) = Arc::get_mut(&mut known) {
-                learn(known, scan);
-            } else {
-                let mut copy = KnownBlobs {
-                    scanned: known.scanned.clone(),
-                    findings: known.findings.clone(),
+            let outcome =
+                match place {
+                    Ok(path) => {
+                        meta.location = path.display().to_string();
+                        let repository = Repository {
+                            meta: &meta,
+                            path: &path,
+                            ruleset: &ruleset,
+                        };
+                        audit_repository(&repository, rules, options, store, &known, &mut |findings, store| {
+                            match &session {
+                                Some(session) => validate_new(store, rules, session, dry_run, findings, &mut validated),
+                                None => Ok(()),
+                            }
+                        })?
+                    }
+                    Err(error) => Err(error),
                 };
-                learn(&mut copy, scan);
-                known = Arc::new(copy);
+            match outcome {
+                Err(error) => {
+                    store.record_failure(&meta, &error)?;
+                    summary.failed.push((meta.identity.clone(), error.clone()));
+                    log(&format!("{prefix}: FAILED: {error}"));
+                }
+                Ok(None) => {
+                    summary.unchanged += 1;
+                    log(&format!("{prefix}: unchanged since the last audit"));
+                }
+                Ok(Some(scan)) => {
+                    report_scanned(&prefix, &scan, &mut summary, log);
+                    // The scan has dropped its handle, so the set grows in place for the next.
+                    learn(Arc::make_mut(&mut known), scan);
+                }
             }
         }
         Ok(())
@@ -275,6 +162,144 @@ pub fn run(
     Ok(summary)
 }
 
+/// One repository of an audit, where it was read on this machine.
+struct Repository<'a> {
+    meta: &'a crate::datastore::RepositoryMeta,
+    path: &'a std::path::Path,
+    ruleset: &'a str,
+}
+
+/// Validates a repository's findings before they are recorded.
+type ValidateHook<'a> = dyn FnMut(&mut [Finding], &Datastore) -> Result<(), AuditError> + 'a;
+
+/// Audits one repository: `Ok(None)` when nothing changed since the last audit, `Ok(Some)`
+/// with what was scanned and recorded, `Err` with why the repository could not be read (the
+/// audit goes on). Datastore and validation errors stop the audit (the outer `Result`).
+fn audit_repository(
+    repository: &Repository<'_>,
+    rules: &RuleSet,
+    options: &AuditOptions,
+    store: &mut Datastore,
+    known: &Arc<KnownBlobs>,
+    validate: &mut ValidateHook<'_>,
+) -> Result<Result<Option<HistoryScan>, String>, AuditError> {
+    let Repository { meta, path, ruleset } = *repository;
+    let current_tips = match tips(path) {
+        Ok(tips) => tips,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let state = store.scanned_state(&meta.identity)?.filter(|s| s.ruleset == ruleset);
+    if state.as_ref().is_some_and(|s| s.tips == current_tips) {
+        store.record_unchanged(meta)?;
+        return Ok(Ok(None));
+    }
+    // Same rules, other refs: only the commits the last audit did not reach.
+    let since: Option<Vec<gix::ObjectId>> = state.map(|s| s.tips).filter(|t| !t.is_empty());
+    let counters = ScanCounters::default();
+    let suppressions = Suppressions::none();
+    let scanner = BlobScanner {
+        rules,
+        suppressions: &suppressions,
+        counters: &counters,
+        sink: &DiscardSink,
+        explain: None,
+    };
+    let git_options = GitOptions {
+        repo: path.to_path_buf(),
+        branches: Vec::new(),
+        range: None,
+        since: None,
+        max_blob_size: options.max_blob_size,
+        staged: false,
+        all_occurrences: true,
+        threads: options.threads,
+        known: Some(Arc::clone(known)),
+    };
+    let outcome = match &since {
+        Some(seen) => scan_since(&scanner, &git_options, &current_tips, seen),
+        None => scan_history(&scanner, &git_options),
+    };
+    let mut scan = match outcome {
+        Ok(scan) => scan,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    scan.coverage.blobs_scanned = counters.files.load(Ordering::Relaxed);
+    scan.coverage.bytes_scanned = counters.bytes.load(Ordering::Relaxed);
+    for (reason, count) in counters.summary(rules.len(), Instant::now()).skipped {
+        *scan.coverage.skipped.entry(reason).or_insert(0) += count;
+    }
+    validate(&mut scan.findings, store)?;
+    let at_head = match since {
+        Some(_) => match still_at_head(store, &meta.identity, path, &scan.findings)? {
+            Ok(at_head) => Some(at_head),
+            Err(error) => return Ok(Err(error)),
+        },
+        None => None,
+    };
+    store.record_repository(&RepositoryScan {
+        meta,
+        ruleset,
+        scan: &scan,
+        tips: &current_tips,
+        incremental: since.is_some(),
+        at_head: at_head.as_ref(),
+        store_secrets: options.store_secrets,
+    })?;
+    Ok(Ok(Some(scan)))
+}
+
+/// Logs what a repository's scan did (skipped blobs and unreadable objects are said, never
+/// dropped) and adds it to the summary.
+fn report_scanned(prefix: &str, scan: &HistoryScan, summary: &mut AuditSummary, log: Log<'_>) {
+    let coverage = &scan.coverage;
+    let live = scan
+        .findings
+        .iter()
+        .filter(|f| {
+            f.validation
+                .as_ref()
+                .is_some_and(|v| v.status == ValidationStatus::Live)
+        })
+        .count();
+    log(&format!(
+        "{prefix}: {} {}commits, {} blobs scanned ({:.1} MB), {} already scanned, {} finding{}{}",
+        coverage.commits,
+        if coverage.mode == "incremental" { "new " } else { "" },
+        coverage.blobs_scanned,
+        coverage.bytes_scanned as f64 / 1e6,
+        coverage.blobs_already_scanned,
+        scan.findings.len(),
+        if scan.findings.len() == 1 { "" } else { "s" },
+        if live > 0 {
+            format!(" ({live} live)")
+        } else {
+            String::new()
+        }
+    ));
+    if !coverage.skipped.is_empty() {
+        let parts: Vec<String> = coverage
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{n} {}", reason.as_str()))
+            .collect();
+        log(&format!("{prefix}: not scanned: {}", parts.join(", ")));
+    }
+    if let Some(first) = coverage.problems.first() {
+        log(&format!(
+            "{prefix}: warning: {} problem{} reading objects, first: {first}",
+            coverage.problems.len(),
+            if coverage.problems.len() == 1 { "" } else { "s" }
+        ));
+        summary.problems += coverage.problems.len() as u64;
+    }
+    summary.scanned += 1;
+    summary.commits += coverage.commits;
+    summary.blobs_scanned += coverage.blobs_scanned;
+    summary.bytes_scanned += coverage.bytes_scanned;
+    summary.blobs_already_scanned += coverage.blobs_already_scanned;
+    summary.findings += scan.findings.len() as u64;
+}
+
 /// After an incremental scan: whether HEAD still holds each credential of the repository,
 /// recorded or new (a new commit may have removed an old one, or added it back).
 fn still_at_head(
@@ -282,7 +307,7 @@ fn still_at_head(
     identity: &str,
     path: &std::path::Path,
     findings: &[Finding],
-) -> Result<HashMap<String, bool>, AuditError> {
+) -> Result<Result<HashMap<String, bool>, String>, AuditError> {
     let mut places: Vec<(String, String, String)> = store.repository_places(identity)?;
     for finding in findings {
         if let Some(git) = &finding.git {
@@ -296,30 +321,19 @@ fn still_at_head(
         }
     }
     let lookups: Vec<(String, String)> = places.iter().map(|(_, p, b)| (p.clone(), b.clone())).collect();
-    let present = crate::source::git::at_head(path, &lookups).unwrap_or_else(|_| vec![false; lookups.len()]);
+    let present = match crate::source::git::at_head(path, &lookups) {
+        Ok(present) => present,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
     let mut out: HashMap<String, bool> = HashMap::new();
     for ((fingerprint, _, _), here) in places.into_iter().zip(present) {
         *out.entry(fingerprint).or_insert(false) |= here;
     }
-    Ok(out)
-}
-
-fn fail(
-    store: &mut Datastore,
-    summary: &mut AuditSummary,
-    meta: &crate::datastore::RepositoryMeta,
-    error: &str,
-    prefix: &str,
-    log: Log<'_>,
-) -> Result<(), AuditError> {
-    store.record_failure(meta, error)?;
-    summary.failed.push((meta.identity.clone(), error.to_string()));
-    log(&format!("{prefix}: FAILED: {error}"));
-    Ok(())
+    Ok(Ok(out))
 }
 
 /// Adds what a scan read to the blobs the next repository skips.
-fn learn(known: &mut KnownBlobs, scan: crate::source::git::HistoryScan) {
+fn learn(known: &mut KnownBlobs, scan: HistoryScan) {
     known.scanned.extend(scan.new_blobs);
     for (id, mut findings) in scan.new_blob_findings {
         for finding in &mut findings {

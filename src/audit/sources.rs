@@ -42,9 +42,17 @@ fn is_bare(path: &Path) -> bool {
     path.join("HEAD").is_file() && path.join("objects").is_dir() && path.join("refs").is_dir()
 }
 
+/// What a directory search found: the repositories, and the directories it could not search
+/// (unreadable, or nested deeper than [`MAX_DEPTH`]), each with the reason, to be reported.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub targets: Vec<Target>,
+    pub not_searched: Vec<(PathBuf, String)>,
+}
+
 /// The repositories at or below `root`: `root` itself when it is one, otherwise every
 /// repository found recursively (not descending into repositories, not following symlinks).
-pub fn discover(root: &Path) -> Result<Vec<Target>, SourceError> {
+pub fn discover(root: &Path) -> Result<Discovered, SourceError> {
     let metadata = std::fs::metadata(root).map_err(|e| SourceError::Path {
         path: root.display().to_string(),
         message: e.to_string(),
@@ -55,18 +63,24 @@ pub fn discover(root: &Path) -> Result<Vec<Target>, SourceError> {
             message: "not a directory (give a directory of repositories, or a list with --repos-file)".into(),
         });
     }
-    let mut out = Vec::new();
+    let mut out = Discovered::default();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     while let Some((dir, depth)) = stack.pop() {
         if is_repository(&dir) {
-            out.push(local_target(&dir)?);
+            out.targets.push(local_target(&dir)?);
             continue;
         }
         if depth >= MAX_DEPTH {
+            out.not_searched
+                .push((dir, format!("nested deeper than {MAX_DEPTH} directories")));
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                out.not_searched.push((dir, e.to_string()));
+                continue;
+            }
         };
         let mut children: Vec<PathBuf> = entries
             .flatten()
@@ -78,7 +92,7 @@ pub fn discover(root: &Path) -> Result<Vec<Target>, SourceError> {
             stack.push((child, depth + 1));
         }
     }
-    out.sort_by(|a, b| a.meta.identity.cmp(&b.meta.identity));
+    out.targets.sort_by(|a, b| a.meta.identity.cmp(&b.meta.identity));
     Ok(out)
 }
 
@@ -106,7 +120,7 @@ pub fn local_target(path: &Path) -> Result<Target, SourceError> {
 pub fn url_target(url: &str) -> Result<Target, String> {
     if let Some(rest) = url.strip_prefix("file://") {
         let path = rest.strip_prefix("localhost").unwrap_or(rest);
-        let path = percent_decode(path);
+        let path = String::from_utf8_lossy(&crate::engine::decode::percent_decode(path.as_bytes())).into_owned();
         return local_target(Path::new(&path)).map_err(|e| e.to_string());
     }
     let identity = identity_of_url(url).ok_or_else(|| format!("{url:?} is not a clone URL this audit reads"))?;
@@ -188,25 +202,6 @@ pub fn strip_credentials(url: &str) -> String {
     format!("{scheme}://{host}/{path}")
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(value) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                out.push(value);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `K/N` of `--shard`: this machine audits shard K (1-based) of N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
@@ -255,6 +250,22 @@ mod tests {
     }
 
     #[test]
+    fn directories_too_deep_to_search_are_named_not_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut deep = dir.path().to_path_buf();
+        for n in 0..=MAX_DEPTH {
+            deep.push(format!("d{n}"));
+        }
+        std::fs::create_dir_all(deep.join("repo/.git")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("shallow/.git")).expect("mkdir");
+        let found = discover(dir.path()).expect("discover");
+        assert_eq!(found.targets.len(), 1, "the shallow repository");
+        assert_eq!(found.not_searched.len(), 1, "{:?}", found.not_searched);
+        assert!(found.not_searched[0].1.contains("nested deeper"));
+        assert!(deep.starts_with(&found.not_searched[0].0));
+    }
+
+    #[test]
     fn credentials_never_reach_stored_urls() {
         assert_eq!(
             strip_credentials("https://x-access-token:ghp_secret@github.com/o/r.git"),
@@ -272,7 +283,14 @@ mod tests {
 
     #[test]
     fn percent_escapes_in_file_urls_are_decoded() {
-        assert_eq!(percent_decode("/tmp/a%20b"), "/tmp/a b");
-        assert_eq!(percent_decode("/tmp/100%"), "/tmp/100%");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = dir.path().join("a b");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        let url = format!("file://{}", dir.path().join("a%20b").display());
+        let target = url_target(&url).expect("a local target");
+        assert_eq!(
+            target.location,
+            Location::Local(std::fs::canonicalize(&repo).expect("canonical"))
+        );
     }
 }

@@ -90,7 +90,14 @@ fn default_cache_dir() -> PathBuf {
 fn targets(args: &AuditArgs, token: Option<&str>) -> anyhow::Result<Vec<Target>> {
     let mut all: Vec<Target> = Vec::new();
     for path in &args.paths {
-        all.extend(sources::discover(path)?);
+        let found = sources::discover(path)?;
+        for (dir, reason) in &found.not_searched {
+            eprintln!(
+                "leakhound: warning: {}: not searched for repositories: {reason}",
+                dir.display()
+            );
+        }
+        all.extend(found.targets);
     }
     for file in &args.repos_file {
         all.extend(sources::from_list(file)?);
@@ -179,7 +186,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     print_summary(&summary, &args);
     Ok(if !summary.failed.is_empty() {
         super::EXIT_ERROR
-    } else if summary.findings > 0 || repositories_hold_findings(&store, &targets)? {
+    } else if repositories_hold_findings(&store, &targets)? {
         args.exit_code
     } else {
         super::EXIT_CLEAN

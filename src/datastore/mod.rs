@@ -63,7 +63,6 @@ pub enum DatastoreError {
 /// What the last complete scan of a repository recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedState {
-    pub refs_digest: String,
     pub ruleset: String,
     /// The commits its refs pointed at then.
     pub tips: Vec<gix::ObjectId>,
@@ -231,17 +230,24 @@ impl Datastore {
                 Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?))
             })
             .map_err(|e| self.err(e))?;
+        let mut unreadable = Vec::new();
         for row in rows {
             let (oid, record) = row.map_err(|e| self.err(e))?;
             let Ok(id) = gix::ObjectId::try_from(oid.as_slice()) else {
                 continue;
             };
-            if let Some(finding) = serde_json::from_str::<BlobFindingRecord>(&record)
+            match serde_json::from_str::<BlobFindingRecord>(&record)
                 .ok()
                 .and_then(|r| r.into_finding(rules))
             {
-                known.findings.entry(id).or_default().push(finding);
+                Some(finding) => known.findings.entry(id).or_default().push(finding),
+                None => unreadable.push(id),
             }
+        }
+        // A blob whose record cannot be read back is read again rather than taken as clean.
+        for id in unreadable {
+            known.scanned.remove(&id);
+            known.findings.remove(&id);
         }
         Ok(known)
     }
@@ -263,15 +269,14 @@ impl Datastore {
     pub fn scanned_state(&self, identity: &str) -> Result<Option<ScannedState>, DatastoreError> {
         self.conn
             .query_row(
-                "SELECT refs_digest, ruleset, tips FROM repositories
-                 WHERE identity = ?1 AND refs_digest IS NOT NULL AND ruleset IS NOT NULL AND error IS NULL",
+                "SELECT ruleset, tips FROM repositories
+                 WHERE identity = ?1 AND tips IS NOT NULL AND ruleset IS NOT NULL AND error IS NULL",
                 [identity],
                 |row| {
-                    let tips: Option<String> = row.get(2)?;
+                    let tips: Option<String> = row.get(1)?;
                     let tips: Vec<String> = tips.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
                     Ok(ScannedState {
-                        refs_digest: row.get(0)?,
-                        ruleset: row.get(1)?,
+                        ruleset: row.get(0)?,
                         tips: tips
                             .iter()
                             .filter_map(|t| gix::ObjectId::from_hex(t.as_bytes()).ok())
@@ -538,6 +543,35 @@ mod tests {
         }
         let error = Datastore::open(&path).expect_err("refused");
         assert!(error.to_string().contains("schema version 99"), "{error}");
+    }
+
+    #[test]
+    fn a_blob_whose_record_cannot_be_read_back_is_scanned_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Datastore::open(&dir.path().join("x.db")).expect("create");
+        let rules = crate::rules::load_ruleset_adjusted(&[], |_| {}).expect("rules");
+        let clean = [1u8; 20];
+        let damaged = [2u8; 20];
+        for oid in [clean, damaged] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO blobs (oid, ruleset, findings) VALUES (?1, 'r', 1)",
+                    [&oid[..]],
+                )
+                .expect("insert");
+        }
+        store
+            .conn
+            .execute(
+                "INSERT INTO blob_findings (oid, ruleset, seq, record) VALUES (?1, 'r', 0, '{not json')",
+                [&damaged[..]],
+            )
+            .expect("insert");
+        let known = store.known_blobs("r", &rules).expect("known");
+        let id = |bytes: [u8; 20]| gix::ObjectId::try_from(&bytes[..]).expect("id");
+        assert!(known.scanned.contains(&id(clean)));
+        assert!(!known.scanned.contains(&id(damaged)), "read again, not taken as clean");
     }
 
     #[test]

@@ -312,15 +312,7 @@ fn line_link(web_url: &str, occurrence: &OccurrenceRow) -> Option<String> {
     let path: String = occurrence
         .path
         .split('/')
-        .map(|segment| {
-            segment
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect::<String>()
-        })
+        .map(crate::validate::template::percent_encode)
         .collect::<Vec<_>>()
         .join("/");
     Some(format!(

@@ -27,7 +27,6 @@ pub struct RepositoryMeta {
 #[derive(Debug)]
 pub struct RepositoryScan<'a> {
     pub meta: &'a RepositoryMeta,
-    pub refs_digest: &'a str,
     pub ruleset: &'a str,
     pub scan: &'a HistoryScan,
     /// The commits the refs point at now.
@@ -54,12 +53,6 @@ impl Datastore {
         let coverage = serde_json::to_string(&scan.coverage).map_err(|e| DatastoreError::Encode(e.to_string()))?;
         let tips: Vec<String> = result.tips.iter().map(|id| id.to_string()).collect();
         let tips = serde_json::to_string(&tips).map_err(|e| DatastoreError::Encode(e.to_string()))?;
-        // An incremental scan adds its commits and blobs to the repository's totals.
-        let base: (i64, i64) = if result.incremental {
-            tx_base(&self.conn, &meta.identity).map_err(err)?
-        } else {
-            (0, 0)
-        };
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut blob = tx
@@ -107,31 +100,24 @@ impl Datastore {
                         .map_err(err)?;
                 }
             }
+            upsert_meta(&tx, meta, &stamp).map_err(err)?;
+            // An incremental scan adds its commits and blobs to the repository's totals.
             tx.execute(
-                "INSERT INTO repositories (identity, url, location, web_url, fork, archived, refs_digest, ruleset,
-                    commits, blobs, blobs_scanned, last_scanned, last_attempt, error, coverage, tips)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, NULL, ?13, ?14)
-                 ON CONFLICT (identity) DO UPDATE SET url = excluded.url, location = excluded.location,
-                    web_url = excluded.web_url, fork = excluded.fork, archived = excluded.archived,
-                    refs_digest = excluded.refs_digest, ruleset = excluded.ruleset, commits = excluded.commits,
-                    blobs = excluded.blobs, blobs_scanned = excluded.blobs_scanned,
-                    last_scanned = excluded.last_scanned, last_attempt = excluded.last_attempt,
-                    error = NULL, coverage = excluded.coverage, tips = excluded.tips",
+                "UPDATE repositories SET ruleset = ?2, tips = ?3, coverage = ?4, last_scanned = ?5, error = NULL,
+                    blobs_scanned = ?6,
+                    commits = CASE WHEN ?7 THEN commits + ?8 ELSE ?8 END,
+                    blobs = CASE WHEN ?7 THEN blobs + ?9 ELSE ?9 END
+                 WHERE identity = ?1",
                 params![
                     meta.identity,
-                    meta.url,
-                    meta.location,
-                    meta.web_url,
-                    meta.fork,
-                    meta.archived,
-                    result.refs_digest,
                     result.ruleset,
-                    base.0 + scan.coverage.commits as i64,
-                    base.1 + (scan.new_blobs.len() as u64 + scan.coverage.blobs_already_scanned) as i64,
-                    scan.coverage.blobs_scanned as i64,
-                    stamp,
-                    coverage,
                     tips,
+                    coverage,
+                    stamp,
+                    scan.coverage.blobs_scanned as i64,
+                    result.incremental,
+                    scan.coverage.commits as i64,
+                    (scan.new_blobs.len() as u64 + scan.coverage.blobs_already_scanned) as i64,
                 ],
             )
             .map_err(err)?;
@@ -142,26 +128,16 @@ impl Datastore {
     /// Records that a repository could not be cloned, fetched or read; its earlier results,
     /// if any, stay, and the next audit tries it again.
     pub fn record_failure(&mut self, meta: &RepositoryMeta, error: &str) -> Result<(), DatastoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO repositories (identity, url, location, web_url, fork, archived, last_attempt, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (identity) DO UPDATE SET url = excluded.url, location = excluded.location,
-                    web_url = excluded.web_url, fork = excluded.fork, archived = excluded.archived,
-                    last_attempt = excluded.last_attempt, error = excluded.error",
-                params![
-                    meta.identity,
-                    meta.url,
-                    meta.location,
-                    meta.web_url,
-                    meta.fork,
-                    meta.archived,
-                    now(),
-                    error
-                ],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        let path = self.path.clone();
+        let err = |e| super::sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        upsert_meta(&tx, meta, &now()).map_err(err)?;
+        tx.execute(
+            "UPDATE repositories SET error = ?2 WHERE identity = ?1",
+            params![meta.identity, error],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// Every recorded (fingerprint, path, blob) place of a repository.
@@ -178,21 +154,7 @@ impl Datastore {
 
     /// Notes that an unchanged repository was looked at again (its results stand).
     pub fn record_unchanged(&mut self, meta: &RepositoryMeta) -> Result<(), DatastoreError> {
-        self.conn
-            .execute(
-                "UPDATE repositories SET last_attempt = ?2, location = ?3, web_url = coalesce(?4, web_url),
-                    fork = ?5, archived = ?6 WHERE identity = ?1",
-                params![
-                    meta.identity,
-                    now(),
-                    meta.location,
-                    meta.web_url,
-                    meta.fork,
-                    meta.archived
-                ],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        upsert_meta(&self.conn, meta, &now()).map_err(|e| self.err(e))
     }
 
     /// Records issuer answers given outside a repository's transaction (re-validation of
@@ -210,17 +172,26 @@ impl Datastore {
     }
 }
 
-/// The commit and blob totals already recorded for a repository.
-fn tx_base(conn: &rusqlite::Connection, identity: &str) -> rusqlite::Result<(i64, i64)> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .query_row(
-            "SELECT commits, blobs FROM repositories WHERE identity = ?1",
-            [identity],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, 0)))
+/// Creates or updates a repository's row with what is known before scanning it (names,
+/// location, fork and archive flags) and the time of this attempt.
+fn upsert_meta(conn: &rusqlite::Connection, meta: &RepositoryMeta, attempt: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO repositories (identity, url, location, web_url, fork, archived, last_attempt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (identity) DO UPDATE SET url = excluded.url, location = excluded.location,
+            web_url = coalesce(excluded.web_url, repositories.web_url), fork = excluded.fork,
+            archived = excluded.archived, last_attempt = excluded.last_attempt",
+        params![
+            meta.identity,
+            meta.url,
+            meta.location,
+            meta.web_url,
+            meta.fork,
+            meta.archived,
+            attempt
+        ],
+    )?;
+    Ok(())
 }
 
 fn upsert_finding(tx: &rusqlite::Transaction<'_>, finding: &Finding, store_secrets: bool) -> rusqlite::Result<()> {

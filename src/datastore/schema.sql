@@ -14,8 +14,8 @@ CREATE TABLE IF NOT EXISTS repositories (
     web_url       TEXT,
     fork          INTEGER NOT NULL DEFAULT 0,
     archived      INTEGER NOT NULL DEFAULT 0,
-    refs_digest   TEXT,
-    -- The commits the refs pointed at (JSON list): where the next incremental audit starts.
+    -- The commits the refs pointed at when last scanned (JSON list): equal tips mean nothing
+    -- changed; otherwise the next audit walks only the commits they do not reach.
     tips          TEXT,
     ruleset       TEXT,
     commits       INTEGER NOT NULL DEFAULT 0,

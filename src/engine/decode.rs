@@ -191,7 +191,8 @@ fn hex_value(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn percent_decode(token: &[u8]) -> Vec<u8> {
+/// `%XX` escapes decoded; anything else (a stray `%`, bad hex) kept as it is.
+pub(crate) fn percent_decode(token: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(token.len());
     let mut i = 0;
     while i < token.len() {

@@ -124,19 +124,7 @@ fn tips(
 ) -> Result<Vec<ObjectId>, GitError> {
     let mut out = Vec::new();
     if branches.is_empty() {
-        if let Ok(platform) = repo.references() {
-            if let Ok(all) = platform.all() {
-                for reference in all.flatten() {
-                    let mut reference = reference;
-                    if let Ok(id) = reference.peel_to_id() {
-                        out.push(id.detach());
-                    }
-                }
-            }
-        }
-        if let Ok(head) = repo.head_id() {
-            out.push(head.detach());
-        }
+        out = ref_targets(repo);
     } else {
         for name in branches {
             out.push(resolve_commit(repo, name)?);
@@ -146,6 +134,24 @@ fn tips(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// What every ref and HEAD point at, tags peeled (readable refs only).
+pub(super) fn ref_targets(repo: &gix::Repository) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    if let Ok(platform) = repo.references() {
+        if let Ok(all) = platform.all() {
+            for mut reference in all.flatten() {
+                if let Ok(id) = reference.peel_to_id() {
+                    out.push(id.detach());
+                }
+            }
+        }
+    }
+    if let Ok(head) = repo.head_id() {
+        out.push(head.detach());
+    }
+    out
 }
 
 /// Resolves a revision (branch, tag, commit id, `HEAD~2`, …) to a commit id.

@@ -48,7 +48,7 @@ pub struct GitOptions {
 
 /// What earlier scans with the same rules learned about blobs: which were read and what they
 /// held. A re-audit costs only the blobs that are new, and a blob shared by forks is read once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct KnownBlobs {
     pub scanned: std::collections::HashSet<gix::ObjectId>,
     /// Blob-level findings (path unset) of the known blobs that had any.
@@ -159,19 +159,24 @@ fn open(path: &std::path::Path) -> Result<gix::ThreadSafeRepository, GitError> {
     })
 }
 
+/// Opens a repository and starts its coverage record (noting a shallow clone's boundary).
+fn start(path: &std::path::Path) -> Result<(gix::ThreadSafeRepository, GitCoverage), GitError> {
+    let repo = open(path)?;
+    let mut coverage = GitCoverage::default();
+    if let Ok(Some(boundary)) = repo.to_thread_local().shallow_commits() {
+        coverage.shallow = true;
+        coverage.shallow_boundary = boundary.iter().map(|id| id.to_string()).collect();
+    }
+    Ok((repo, coverage))
+}
+
 /// Scans a repository as `options` asks and returns its findings, grouped by fingerprint and
 /// attributed to history, with the coverage of the scan.
 pub fn scan_repository(
     scanner: &BlobScanner<'_>,
     options: &GitOptions,
 ) -> Result<(Vec<Finding>, GitCoverage), GitError> {
-    let repo = open(&options.repo)?;
-    let mut coverage = GitCoverage::default();
-    let local = repo.to_thread_local();
-    if let Ok(Some(boundary)) = local.shallow_commits() {
-        coverage.shallow = true;
-        coverage.shallow_boundary = boundary.iter().map(|id| id.to_string()).collect();
-    }
+    let (repo, mut coverage) = start(&options.repo)?;
     let findings = if options.staged {
         coverage.mode = "staged".into();
         staged::scan(&repo, scanner, options, &mut coverage)?
@@ -190,16 +195,8 @@ pub fn scan_repository(
 /// Scans the full history of every ref of a repository for an audit, skipping the blobs of
 /// `options.known`, and returns what the datastore needs besides the findings.
 pub fn scan_history(scanner: &BlobScanner<'_>, options: &GitOptions) -> Result<HistoryScan, GitError> {
-    let repo = open(&options.repo)?;
-    let mut coverage = GitCoverage {
-        mode: "history".into(),
-        ..GitCoverage::default()
-    };
-    let local = repo.to_thread_local();
-    if let Ok(Some(boundary)) = local.shallow_commits() {
-        coverage.shallow = true;
-        coverage.shallow_boundary = boundary.iter().map(|id| id.to_string()).collect();
-    }
+    let (repo, mut coverage) = start(&options.repo)?;
+    coverage.mode = "history".into();
     let files = objects::object_files(&repo, &mut coverage)?;
     let history = objects::collect(&repo, &files, scanner, options, &mut coverage);
     let known = options.known.as_deref();
@@ -223,43 +220,33 @@ pub fn scan_history(scanner: &BlobScanner<'_>, options: &GitOptions) -> Result<H
 }
 
 /// The commits every ref (and HEAD) points at, sorted: where an incremental audit starts the
-/// next time.
+/// next time, and, compared with the recorded ones, whether a repository changed at all.
 pub fn tips(path: &std::path::Path) -> Result<Vec<gix::ObjectId>, GitError> {
     let repo = open(path)?.to_thread_local();
-    let mut out = Vec::new();
-    let platform = repo.references().map_err(|e| GitError::Objects(e.to_string()))?;
-    let all = platform.all().map_err(|e| GitError::Objects(e.to_string()))?;
-    for reference in all {
-        let mut reference = reference.map_err(|e| GitError::Objects(e.to_string()))?;
-        let Ok(id) = reference.peel_to_id() else { continue };
-        let commit = id.object().ok().and_then(|object| object.peel_to_commit().ok());
-        if let Some(commit) = commit {
-            out.push(commit.id);
-        }
-    }
-    if let Ok(head) = repo.head_id() {
-        out.push(head.detach());
-    }
+    let mut out: Vec<gix::ObjectId> = attribute::ref_targets(&repo)
+        .into_iter()
+        .filter(|id| {
+            repo.find_header(*id)
+                .is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+        })
+        .collect();
     out.sort();
     out.dedup();
     Ok(out)
 }
 
-/// Scans only the commits reachable from the repository's refs but not from `seen` (the
-/// tips of an earlier audit): findings carry the occurrences in those new commits, to be
+/// Scans only the commits reachable from `current` (the repository's [`tips`]) but not from
+/// `seen` (the tips of an earlier audit): findings carry the occurrences in those new commits, to be
 /// added to what the earlier audit recorded. Blobs of `options.known` are not read again.
 pub fn scan_since(
     scanner: &BlobScanner<'_>,
     options: &GitOptions,
+    current: &[gix::ObjectId],
     seen: &[gix::ObjectId],
 ) -> Result<HistoryScan, GitError> {
-    let current = tips(&options.repo)?;
-    let repo = open(&options.repo)?;
-    let mut coverage = GitCoverage {
-        mode: "incremental".into(),
-        ..GitCoverage::default()
-    };
-    let found = range::scan_new_commits(&repo, scanner, options, &current, seen, &mut coverage)?;
+    let (repo, mut coverage) = start(&options.repo)?;
+    coverage.mode = "incremental".into();
+    let found = range::scan_new_commits(&repo, scanner, options, current, seen, &mut coverage)?;
     Ok(HistoryScan {
         findings: found.findings,
         coverage,
@@ -284,36 +271,6 @@ pub fn at_head(path: &std::path::Path, places: &[(String, String)]) -> Result<Ve
             wanted.is_some() && tree::blob_at(&local, head_tree, file.as_bytes()) == wanted
         })
         .collect())
-}
-
-/// A digest of every ref and its target: equal digests mean a repository's history has not
-/// changed, so a re-audit with the same rules can skip it without reading an object.
-pub fn refs_digest(path: &std::path::Path) -> Result<String, GitError> {
-    use sha2::Digest;
-    let repo = open(path)?.to_thread_local();
-    let mut refs: Vec<(String, String)> = Vec::new();
-    let platform = repo.references().map_err(|e| GitError::Objects(e.to_string()))?;
-    let all = platform.all().map_err(|e| GitError::Objects(e.to_string()))?;
-    for reference in all {
-        let reference = reference.map_err(|e| GitError::Objects(e.to_string()))?;
-        let target = match reference.target() {
-            gix::refs::TargetRef::Object(id) => id.to_string(),
-            gix::refs::TargetRef::Symbolic(name) => format!("-> {}", name.as_bstr()),
-        };
-        refs.push((reference.name().as_bstr().to_string(), target));
-    }
-    if let Ok(head) = repo.head_id() {
-        refs.push(("HEAD".into(), head.to_string()));
-    }
-    refs.sort();
-    let mut hasher = sha2::Sha256::new();
-    for (name, target) in refs {
-        hasher.update(name.as_bytes());
-        hasher.update(b"\0");
-        hasher.update(target.as_bytes());
-        hasher.update(b"\n");
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn is_zero(n: &u64) -> bool {
