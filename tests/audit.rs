@@ -244,24 +244,20 @@ fn the_union_of_three_shards_equals_a_full_audit() {
     }
     assert_eq!(repositories, 11, "every repository in exactly one shard");
     let merged = org.dir.path().join("merged.db");
-    let output = leakhound()
-        .args(["datastore", "merge"])
-        .args(&parts)
-        .arg("-o")
-        .arg(&merged)
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let merge = || {
+        let output = leakhound()
+            .args(["datastore", "merge"])
+            .args(&parts)
+            .arg("-o")
+            .arg(&merged)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    merge();
     assert_eq!(comparable(report(&merged, &[])), comparable(report(&full, &[])));
     // Merging again adds nothing.
-    let again = leakhound()
-        .args(["datastore", "merge"])
-        .args(&parts)
-        .arg("-o")
-        .arg(&merged)
-        .output()
-        .expect("runs");
-    assert!(again.status.success());
+    merge();
     assert_eq!(comparable(report(&merged, &[])), comparable(report(&full, &[])));
 }
 

@@ -250,29 +250,8 @@ impl Upstream {
 
     /// Runs git in `dir`; panics on failure; returns trimmed stdout.
     pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let empty = self.home.join("gitconfig");
-        if !empty.exists() {
-            std::fs::write(&empty, "").unwrap();
-        }
-        let out = Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", &empty)
-            .env("HOME", &self.home)
-            .env("GIT_AUTHOR_NAME", "Alice")
-            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
-            .env("GIT_COMMITTER_NAME", "Alice")
-            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
-            .env("GIT_AUTHOR_DATE", format!("2024-01-{:02}T12:00:00Z", self.day))
-            .env("GIT_COMMITTER_DATE", format!("2024-01-{:02}T12:00:00Z", self.day))
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "tag.gpgsign=false",
-                "-c",
-                "gc.auto=0",
-            ])
+        let date = format!("2024-01-{:02}T12:00:00Z", self.day);
+        let out = super::git_command(dir, &self.home, &date)
             .args(args)
             .output()
             .expect("git runs");

@@ -11,6 +11,33 @@ pub mod sarif_schema;
 
 use assert_cmd::Command;
 
+/// A git command for building fixtures, isolated from this machine's configuration: no
+/// system or global config, `home` as HOME, a fixed identity, author and committer `date`,
+/// no signing, no automatic gc.
+pub fn git_command(dir: &std::path::Path, home: &std::path::Path, date: &str) -> std::process::Command {
+    let mut command = std::process::Command::new("git");
+    command
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", home)
+        .env("GIT_AUTHOR_NAME", "Dev Eloper")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.org")
+        .env("GIT_COMMITTER_NAME", "Dev Eloper")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            "-c",
+            "gc.auto=0",
+        ]);
+    command
+}
+
 /// A `leakhound` command for the binary under test.
 pub fn leakhound() -> Command {
     Command::cargo_bin("leakhound").expect("the leakhound binary is built for tests")

@@ -4,7 +4,6 @@
 //! time; the test knows each one and where it was planted.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use tempfile::TempDir;
 
@@ -168,26 +167,10 @@ impl Org {
     }
 }
 
-fn git_command(dir: &Path, date: &str) -> Command {
-    let mut command = Command::new("git");
-    command
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "Dev Eloper")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.org")
-        .env("GIT_COMMITTER_NAME", "Dev Eloper")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date);
-    command
-}
-
 /// Runs git in `dir` and panics with its output when it fails.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = git_command(dir, "2023-01-01T00:00:00Z")
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+    let output = super::git_command(dir, dir, "2023-01-01T00:00:00Z")
+        .args(["-c", "init.defaultBranch=main"])
         .args(args)
         .output()
         .expect("git runs");
@@ -225,13 +208,13 @@ pub fn commit(dir: &Path, files: &[(&str, String)], message: &str, date: &str) {
         std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
         std::fs::write(full, content).expect("write");
     }
-    let status = git_command(dir, date)
-        .args(["-c", "commit.gpgsign=false", "add", "-A"])
+    let status = super::git_command(dir, dir, date)
+        .args(["add", "-A"])
         .status()
         .expect("git add");
     assert!(status.success());
-    let output = git_command(dir, date)
-        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-m", message])
+    let output = super::git_command(dir, dir, date)
+        .args(["commit", "-q", "-m", message])
         .output()
         .expect("git commit");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
